@@ -1,0 +1,13 @@
+from django.conf import settings
+
+from resoc.accounts import roles
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    return {
+        "can_see_people": roles.has_role(user, roles.PERSON_READERS),
+        "can_import": roles.has_role(user, roles.IMPORTERS),
+        "can_see_audit": roles.has_role(user, roles.AUDIT_READERS),
+        "LANGUAGES": settings.LANGUAGES,
+    }

@@ -1,0 +1,19 @@
+from resoc.accounts import roles
+from resoc.people.selectors import person_list_for_user
+from resoc.registry.models import Organisation, ProjectCycle
+from resoc.registry.selectors import institution_list_for_user, workshop_list_for_user
+
+
+def home_counts(*, user) -> list[tuple[str, int, str]]:
+    """(label, count, url name) for the home page, each counted inside the user's scope."""
+    from django.utils.translation import gettext as _
+
+    counts = [
+        (_("Institutions"), institution_list_for_user(user=user).count(), "registry:institution_list"),
+        (_("Workshops"), workshop_list_for_user(user=user).count(), "registry:workshop_list"),
+        (_("Organisations"), Organisation.objects.count(), "registry:organisation_list"),
+        (_("Project cycles"), ProjectCycle.objects.count(), "registry:cycle_list"),
+    ]
+    if roles.has_role(user, roles.PERSON_READERS):
+        counts.append((_("People"), person_list_for_user(user=user).count(), "people:list"))
+    return counts

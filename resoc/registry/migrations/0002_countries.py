@@ -1,0 +1,20 @@
+from django.db import migrations
+
+COUNTRIES = [
+    ("RS", "Serbia"),
+    ("BA", "Bosnia and Herzegovina"),
+    ("XK", "Kosovo"),
+    ("ME", "Montenegro"),
+    ("AL", "Albania"),
+]
+
+
+def add_countries(apps, schema_editor):
+    Country = apps.get_model("registry", "Country")
+    for code, name in COUNTRIES:
+        Country.objects.get_or_create(code=code, defaults={"name": name})
+
+
+class Migration(migrations.Migration):
+    dependencies = [("registry", "0001_initial")]
+    operations = [migrations.RunPython(add_countries, migrations.RunPython.noop)]

@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("resoc.core.urls")),
+    path("registry/", include("resoc.registry.urls")),
+    path("people/", include("resoc.people.urls")),
+    path("audit/", include("resoc.audit.urls")),
+    path("imports/", include("resoc.imports.urls")),
+    path("api/", include("resoc.api_urls")),
+]
