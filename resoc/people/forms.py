@@ -58,7 +58,9 @@ class NewPersonForm(PersonForm):
 
 
 class AdmitForm(forms.Form):
-    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.none())
+    institution = forms.ModelChoiceField(
+        label=_("Institution"), queryset=Institution.objects.none()
+    )
     admitted_on = forms.DateField(label=_("Admitted on"), widget=DateInput())
     expected_release_on = forms.DateField(
         label=_("Expected release"), required=False, widget=DateInput()

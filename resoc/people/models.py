@@ -151,7 +151,9 @@ class StaffPosition(TimeStamped):
         verbose_name = _("staff position")
         verbose_name_plural = _("staff positions")
         constraints = [
-            models.UniqueConstraint(fields=["person", "institution"], name="one_position_per_place"),
+            models.UniqueConstraint(
+                fields=["person", "institution"], name="one_position_per_place"
+            ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True)
                 | Q(started_on__isnull=True)

@@ -99,6 +99,4 @@ def person_get_for_user(*, user, ref: str) -> Person:
 
 
 def person_current_custody(*, person: Person) -> CustodyEpisode | None:
-    return (
-        person.custody_episodes.filter(OPEN_CUSTODY).select_related("institution").first()
-    )
+    return person.custody_episodes.filter(OPEN_CUSTODY).select_related("institution").first()

@@ -55,7 +55,12 @@ def person_export(request):
     audit_record(
         "person.exported",
         actor=request.user,
-        detail={"query": query, "kind": kind, "count": len(people), "refs": [p.ref for p in people]},
+        detail={
+            "query": query,
+            "kind": kind,
+            "count": len(people),
+            "refs": [p.ref for p in people],
+        },
     )
     header = [
         _("Reference"),

@@ -37,9 +37,7 @@ def test_officer_gets_404_for_person_of_another_prison(client_for, officer_a, an
     assert response.status_code == 404
 
 
-def test_officer_opens_record_of_own_prisoner_and_the_view_is_audited(
-    client_for, officer_a, marko
-):
+def test_officer_opens_record_of_own_prisoner_and_the_view_is_audited(client_for, officer_a, marko):
     response = client_for(officer_a).get(reverse("people:detail", args=[marko.ref]))
     assert response.status_code == 200
     assert "Petrović" in response.text
@@ -85,7 +83,9 @@ def test_coordinator_sees_their_country_only(
     assert bosnian.ref in text and marko.ref not in text
 
 
-def test_commissioner_sees_released_people_of_their_municipality(client_for, commissioner_nis, marko):
+def test_commissioner_sees_released_people_of_their_municipality(
+    client_for, commissioner_nis, marko
+):
     released = PersonFactory(kind=Person.Kind.FORMER_PRISONER, home_municipality="Niš")
     elsewhere = PersonFactory(kind=Person.Kind.FORMER_PRISONER, home_municipality="Kraljevo")
     text = client_for(commissioner_nis).get(reverse("people:list")).text
@@ -94,7 +94,9 @@ def test_commissioner_sees_released_people_of_their_municipality(client_for, com
     assert marko.ref not in text  # still in custody: the prison's case
 
 
-def test_person_list_runs_constant_queries(client_for, manager, prison_a, django_assert_max_num_queries):
+def test_person_list_runs_constant_queries(
+    client_for, manager, prison_a, django_assert_max_num_queries
+):
     for _ in range(30):
         prisoner_at(prison_a)
     client = client_for(manager)
@@ -178,7 +180,13 @@ def test_auditor_reads_but_cannot_edit(client_for, auditor, marko):
 def test_officer_edits_own_prisoner(client_for, officer_a, marko):
     response = client_for(officer_a).post(
         reverse("people:edit", args=[marko.ref]),
-        {"ref": marko.ref, "given_name": "Marko", "family_name": "Marković", "sex": "M", "kind": "prisoner"},
+        {
+            "ref": marko.ref,
+            "given_name": "Marko",
+            "family_name": "Marković",
+            "sex": "M",
+            "kind": "prisoner",
+        },
     )
     assert response.status_code == 302
     marko.refresh_from_db()
