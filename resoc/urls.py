@@ -7,6 +7,7 @@ urlpatterns = [
     path("registry/", include("resoc.registry.urls")),
     path("people/", include("resoc.people.urls")),
     path("audit/", include("resoc.audit.urls")),
+    path("users/", include("resoc.accounts.urls")),
     path("imports/", include("resoc.imports.urls")),
     path("api/", include("resoc.api_urls")),
 ]

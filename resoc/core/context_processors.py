@@ -9,5 +9,6 @@ def navigation(request):
         "can_see_people": roles.has_role(user, roles.PERSON_READERS),
         "can_import": roles.has_role(user, roles.IMPORTERS),
         "can_see_audit": roles.has_role(user, roles.AUDIT_READERS),
+        "can_manage_users": roles.has_role(user, roles.USER_ADMINS),
         "LANGUAGES": settings.LANGUAGES,
     }
