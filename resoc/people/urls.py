@@ -15,5 +15,6 @@ urlpatterns = [
     path("<str:ref>/release/", views.custody_release, name="release"),
     path("<str:ref>/staff-positions/new/", views.staff_position_add, name="staff_position_add"),
     path("<str:ref>/consents/new/", views.consent_add, name="consent_add"),
+    path("<str:ref>/consents/<int:pk>/edit/", views.consent_edit, name="consent_edit"),
     path("<str:ref>/consents/<int:pk>/evidence/", views.consent_evidence, name="consent_evidence"),
 ]

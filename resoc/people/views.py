@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from resoc.audit.services import audit_record
@@ -219,6 +219,27 @@ def consent_add(request, ref):
         services.consent_save(actor=request.user, consent=consent)
 
     return _person_action(request, ref, forms.ConsentForm, _("Record consent"), apply)
+
+
+@login_required
+def consent_edit(request, ref, pk):
+    """Mostly to record a withdrawal: the date from which the consent no longer holds."""
+    person = person_get_for_user(user=request.user, ref=ref)
+    _require(request.user, "people.change_person", person)
+    consent = get_object_or_404(Consent, person=person, pk=pk)
+    form = forms.ConsentForm(
+        request.POST or None, request.FILES or None, instance=consent, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_save(actor=request.user, consent=form.save(commit=False))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:detail", ref=person.ref)
+    title = _("Edit consent")
+    return render(request, "people/form.html", {"form": form, "person": person, "title": title})
 
 
 @login_required

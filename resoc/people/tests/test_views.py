@@ -208,3 +208,25 @@ def test_consent_evidence_is_downloadable_only_in_scope(client_for, officer_a, o
     url = reverse("people:consent_evidence", args=[marko.ref, consent.pk])
     assert client_for(officer_a).get(url).status_code == 200
     assert client_for(officer_b).get(url).status_code == 404
+
+
+def test_consent_withdrawal_is_recorded_and_audited(client_for, officer_a, marko):
+    from resoc.people.tests.factories import ConsentFactory
+
+    consent = ConsentFactory(person=marko, purpose="follow_up")
+    url = reverse("people:consent_edit", args=[marko.ref, consent.pk])
+    response = client_for(officer_a).post(
+        url, {"purpose": "follow_up", "given_on": "2023-01-10", "withdrawn_on": "2024-02-02"}
+    )
+    assert response.status_code == 302
+    consent.refresh_from_db()
+    assert consent.withdrawn_on == datetime.date(2024, 2, 2)
+    assert AuditEntry.objects.filter(action="people.consent.updated", person_ref=marko.ref).exists()
+
+
+def test_consent_edit_is_404_outside_scope(client_for, officer_b, marko):
+    from resoc.people.tests.factories import ConsentFactory
+
+    consent = ConsentFactory(person=marko)
+    url = reverse("people:consent_edit", args=[marko.ref, consent.pk])
+    assert client_for(officer_b).get(url).status_code == 404
