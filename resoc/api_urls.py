@@ -1,7 +1,29 @@
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from resoc.people.api import PersonViewSet
+from resoc.registry.api import (
+    CountryViewSet,
+    CycleViewSet,
+    ExchangeRateViewSet,
+    InstitutionViewSet,
+    OrganisationViewSet,
+    WorkshopViewSet,
+)
+
+router = SimpleRouter()
+router.register("persons", PersonViewSet, basename="person")
+router.register("countries", CountryViewSet, basename="country")
+router.register("institutions", InstitutionViewSet, basename="institution")
+router.register("workshops", WorkshopViewSet, basename="workshop")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("cycles", CycleViewSet, basename="cycle")
+router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 
 urlpatterns = [
+    path("v1/", include((router.urls, "api"), namespace="api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script as a file: our CSP allows no inline script.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -6,7 +6,12 @@ import shutil
 import pytest
 
 CHROMIUM = os.environ.get("RESOC_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+]
 
 
 @pytest.fixture

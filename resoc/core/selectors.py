@@ -9,7 +9,11 @@ def home_counts(*, user) -> list[tuple[str, int, str]]:
     from django.utils.translation import gettext as _
 
     counts = [
-        (_("Institutions"), institution_list_for_user(user=user).count(), "registry:institution_list"),
+        (
+            _("Institutions"),
+            institution_list_for_user(user=user).count(),
+            "registry:institution_list",
+        ),
         (_("Workshops"), workshop_list_for_user(user=user).count(), "registry:workshop_list"),
         (_("Organisations"), Organisation.objects.count(), "registry:organisation_list"),
         (_("Project cycles"), ProjectCycle.objects.count(), "registry:cycle_list"),

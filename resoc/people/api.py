@@ -104,7 +104,7 @@ class PersonDetailSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_current_institution(self, person) -> str | None:
         # From the prefetched episodes, so the detail costs no extra query.
         for episode in person.custody_episodes.all():
