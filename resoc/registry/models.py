@@ -81,7 +81,10 @@ class Institution(TimeStamped):
 class Workshop(TimeStamped):
     code = models.CharField(_("code"), max_length=30, unique=True, validators=[code_validator])
     institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="workshops", verbose_name=_("institution")
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="workshops",
+        verbose_name=_("institution"),
     )
     name = models.CharField(_("name"), max_length=200)
     trade = models.CharField(_("trade"), max_length=100)
@@ -149,7 +152,9 @@ class ProjectCycle(TimeStamped):
         verbose_name = _("project cycle")
         verbose_name_plural = _("project cycles")
         constraints = [
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="cycle_end_after_start")
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="cycle_end_after_start"
+            )
         ]
 
     def __str__(self) -> str:
