@@ -8,9 +8,7 @@ class HashedTokenAuthentication(authentication.TokenAuthentication):
     """`Authorization: Token <t>`, checked against the stored SHA-256 digest."""
 
     def authenticate_credentials(self, key):
-        token = (
-            ApiToken.objects.select_related("user").filter(digest=token_digest(key)).first()
-        )
+        token = ApiToken.objects.select_related("user").filter(digest=token_digest(key)).first()
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid token.")
         now = timezone.now()

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "resoc.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from resoc.accounts import signals  # noqa: F401  (connects the audit receivers)

@@ -32,8 +32,6 @@ class RequireSecondFactorMiddleware:
     def _has_totp(request, user) -> bool:
         cached = getattr(request, "_resoc_has_totp", None)
         if cached is None:
-            cached = Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists()
+            cached = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
             request._resoc_has_totp = cached
         return cached

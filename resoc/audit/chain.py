@@ -5,8 +5,10 @@ point; removing entries from the end is caught by the head row, which the applic
 with every append.
 """
 
+import datetime
 import hashlib
 import hmac
+import ipaddress
 import json
 from functools import cache
 
@@ -30,18 +32,29 @@ def detail_digest(detail) -> str:
     return hashlib.sha256(canonical(detail)).hexdigest()
 
 
+def _address(ip) -> str | None:
+    """The address itself, not its spelling: PostgreSQL's inet may write it differently."""
+    if not ip:
+        return None
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return str(ip)  # not written by the application; the hash will not match
+    return str(addr) if addr.version == 4 else addr.packed.hex()
+
+
 def entry_hash(*, seq: int, at, actor_id, actor_name, action, object_type, object_id,
                person_ref, ip, request_id, digest, prev_hash) -> str:  # fmt: skip
     fields = [
         seq,
-        at.isoformat(),
+        at.astimezone(datetime.UTC).isoformat(),
         actor_id,
         actor_name,
         action,
         object_type,
         object_id,
         person_ref,
-        ip,
+        _address(ip),
         request_id,
         digest,
         prev_hash,

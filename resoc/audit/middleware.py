@@ -1,25 +1,18 @@
-import uuid
-
 from resoc.audit import context
 
 
-def client_ip(request) -> str | None:
-    # Behind the reverse proxy (see README: Deployment) REMOTE_ADDR is set by the proxy.
-    return request.META.get("REMOTE_ADDR") or None
-
-
 class RequestContextMiddleware:
+    """Sets the client's address and a request id for the audit entries written by the request."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request_id = request.META.get("HTTP_X_REQUEST_ID", "")[:32] or uuid.uuid4().hex
-        token = context.set_current(
-            context.RequestContext(ip=client_ip(request), request_id=request_id)
-        )
+        ctx = context.for_request(request)
+        token = context.set_current(ctx)
         try:
             response = self.get_response(request)
         finally:
             context.reset(token)
-        response["X-Request-ID"] = request_id
+        response["X-Request-ID"] = ctx.request_id
         return response

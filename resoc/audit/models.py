@@ -7,9 +7,10 @@ class AuditEntry(models.Model):
     """One link of the append-only, hash-chained audit trail (see resoc.audit.chain)."""
 
     at = models.DateTimeField(_("at"), db_index=True)
+    # DO_NOTHING: deleting a user must not rewrite (and so break) the entries naming them.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="+",
@@ -35,13 +36,16 @@ class AuditEntry(models.Model):
         ordering = ["-id"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["actor_name", "id"], name="audit_actor"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.pop("_redaction", False):
+        if not self._state.adding:
             raise ValueError("Audit entries are append-only.")
         super().save(*args, **kwargs)
 
@@ -56,3 +60,6 @@ class AuditHead(models.Model):
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"#{self.last_id} {self.last_hash[:12]}"

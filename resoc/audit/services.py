@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -24,11 +25,30 @@ def _object_fields(obj) -> tuple[str, str]:
     return obj._meta.label_lower, str(obj.pk)
 
 
+def _json_number(text: str):
+    """A JSON number as PostgreSQL's jsonb gives it back: 1e+16 as 10000000000000000, -0.0 as 0."""
+    number = Decimal(text)
+    if "e" in text.lower() and number == number.to_integral_value():
+        return int(number)
+    return float(text) + 0.0
+
+
 def _normalised(detail):
-    """What the JSON column will give back, so the digest survives the round trip."""
+    """What the JSON column will give back on either database, so the digest survives."""
     if detail is None:
         return None
-    return json.loads(chain.canonical(detail))
+    # Keys become text; NaN and Infinity (not JSON, both databases refuse them) become text too.
+    text = json.dumps(detail, default=str)
+    return json.loads(text, parse_float=_json_number, parse_constant=str)
+
+
+def _checked(entry: AuditEntry) -> AuditEntry:
+    # SQLite would store an over-long value that PostgreSQL refuses: refuse it on both.
+    for name in ("actor_name", "action", "object_type", "object_id", "person_ref", "request_id"):
+        limit = AuditEntry._meta.get_field(name).max_length
+        if len(getattr(entry, name)) > limit:
+            raise ValueError(f"Audit entry {name} longer than {limit} characters.")
+    return entry
 
 
 @transaction.atomic
@@ -36,11 +56,12 @@ def audit_record_many(*, actor, events: list[Event]) -> list[AuditEntry]:
     if not events:
         return []
     ctx = context.current()
-    head, _ = AuditHead.objects.get_or_create(pk=1)
-    head = AuditHead.objects.select_for_update().get(pk=1)
+    # The lock on the head row puts concurrent appends in order; get_or_create re-reads (and
+    # locks) the row if a concurrent first append created it.
+    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
     now = timezone.now()
     actor_id = getattr(actor, "pk", None)
-    actor_name = getattr(actor, "username", "") or ("" if actor is None else str(actor))
+    actor_name = getattr(actor, "username", "") or ("" if actor is None else str(actor)[:150])
     entries = []
     prev_hash, seq = head.last_hash, head.last_id
     for event in events:
@@ -55,14 +76,14 @@ def audit_record_many(*, actor, events: list[Event]) -> list[AuditEntry]:
             action=event.action,
             object_type=object_type,
             object_id=object_id,
-            person_ref=event.person_ref,
-            ip=ctx.ip,
+            person_ref=event.person_ref or "",
+            ip=context.valid_ip(ctx.ip),
             request_id=ctx.request_id,
             detail=detail,
             detail_digest=chain.detail_digest(detail),
             prev_hash=prev_hash,
         )
-        entry.hash = chain.hash_of(entry)
+        entry.hash = chain.hash_of(_checked(entry))
         prev_hash = entry.hash
         entries.append(entry)
     AuditEntry.objects.bulk_create(entries, batch_size=500)
@@ -91,12 +112,13 @@ def snapshot(obj, fields) -> dict:
 
 
 @transaction.atomic
-def audit_redact_person(*, person_ref: str) -> int:
-    """Blank the details of one person's entries (erasure); the chain keeps their digests."""
-    count = 0
-    for entry in AuditEntry.objects.filter(person_ref=person_ref, redacted=False):
-        entry.detail = None
-        entry.redacted = True
-        entry.save(_redaction=True, update_fields=["detail", "redacted"])
-        count += 1
+def audit_redact_person(*, person_ref: str, actor=None) -> int:
+    """Blank the details of one person's entries (erasure); the chain keeps their digests.
+
+    The only change the database allows to an entry (see migration 0002).
+    """
+    count = AuditEntry.objects.filter(person_ref=person_ref, redacted=False).update(
+        detail=None, redacted=True
+    )
+    audit_record("audit.redacted", actor=actor, person_ref=person_ref, detail={"entries": count})
     return count
