@@ -106,17 +106,22 @@ def _filter_choices(section: Section, active: dict):
     """(name, title, [(value, text, selected)]) for each filter select of the list page."""
     choices = []
     for name in section.filters:
-        f = section.model._meta.get_field(name.split("__")[0])
-        if f.choices:
-            options = list(f.choices)
-        elif f.is_relation:
-            key = name.split("__")[1] if "__" in name else "pk"
-            options = [(getattr(o, key), str(o)) for o in f.related_model.objects.all()]
+        *path, last = name.split("__")
+        model, f = section.model, None
+        for part in path:
+            f = model._meta.get_field(part)
+            model = f.related_model
+        if path:  # a related model's field, e.g. institution__country__code
+            options = [(getattr(o, last), str(o)) for o in model._default_manager.all()]
+            title = f.verbose_name
         else:
-            continue
+            f = model._meta.get_field(last)
+            if not f.choices:
+                continue
+            options, title = list(f.choices), f.verbose_name
         current = active.get(name, "")
         marked = [(value, text, str(value) == current) for value, text in options]
-        choices.append((name, f.verbose_name, marked))
+        choices.append((name, title, marked))
     return choices
 
 
