@@ -179,13 +179,18 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Resoc API",
-    "DESCRIPTION": "Registry, people and programme records of Resoc, filtered by the caller's scope.",
+    "DESCRIPTION": "Registry, people and programme records, filtered by the caller's scope.",
     "VERSION": "1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PersonKindEnum": "resoc.people.models.Person.Kind",
+        "InstitutionKindEnum": "resoc.registry.models.Institution.Kind",
+        "OrganisationKindEnum": "resoc.registry.models.Organisation.Kind",
+    },
 }
 
 LOGGING = {
