@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "resoc.registry",
     "resoc.people",
     "resoc.imports",
+    "resoc.equipment",
+    "resoc.procurement",
+    "resoc.work",
 ]
 
 MIDDLEWARE = [

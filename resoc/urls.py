@@ -9,5 +9,8 @@ urlpatterns = [
     path("audit/", include("resoc.audit.urls")),
     path("users/", include("resoc.accounts.urls")),
     path("imports/", include("resoc.imports.urls")),
+    path("equipment/", include("resoc.equipment.urls")),
+    path("procurement/", include("resoc.procurement.urls")),
+    path("work/", include("resoc.work.urls")),
     path("api/", include("resoc.api_urls")),
 ]
