@@ -1,20 +1,10 @@
 """Personas shared by the whole suite: who may see what is tested with these."""
 
 import pytest
-from django.utils import translation
 
 from resoc.accounts.models import Role
 from resoc.accounts.tests.factories import UserFactory
 from resoc.registry.tests.factories import InstitutionFactory, country
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Each test starts in English: a request in another language leaves it active in the
-    thread, and later tests would read translated messages."""
-    translation.activate("en")
-    yield
-    translation.activate("en")
 
 
 @pytest.fixture

@@ -193,6 +193,11 @@ SPECTACULAR_SETTINGS = {
         "PersonKindEnum": "resoc.people.models.Person.Kind",
         "InstitutionKindEnum": "resoc.registry.models.Institution.Kind",
         "OrganisationKindEnum": "resoc.registry.models.Organisation.Kind",
+        "TenderStatusEnum": "resoc.procurement.models.Tender.Status",
+        "TenderMethodEnum": "resoc.procurement.models.Tender.Method",
+        "EquipmentStatusEnum": "resoc.equipment.models.Status",
+        "EquipmentCategoryEnum": "resoc.equipment.models.Category",
+        "EquipmentFileKindEnum": "resoc.equipment.models.EquipmentFile.Kind",
     },
 }
 
@@ -217,6 +222,8 @@ RESOC_ROLES_WITH_PERSONAL_DATA = (
     "auditor",
 )
 RESOC_IMPORT_MAX_ROWS = int(os.environ.get("RESOC_IMPORT_MAX_ROWS", "200000"))
+# The most hours one person may work in a month, over all their workshops together.
+RESOC_WORK_MAX_HOURS_PER_MONTH = int(os.environ.get("RESOC_WORK_MAX_HOURS_PER_MONTH", "180"))
 # The key of the audit chain's HMAC. Keep it with the backups: without it the trail cannot be
 # verified. Defaults to one derived from the secret key.
 RESOC_AUDIT_KEY = os.environ.get("RESOC_AUDIT_KEY", "")

@@ -45,6 +45,8 @@ class Section:
     related: list[Related] = field(default_factory=list)
     save: Callable = None  # (actor, instance, form) -> instance
     extra_actions: list[tuple[str, str]] = field(default_factory=list)  # (label, url name)
+    # (label, url name) of pages about the record, shown to everyone who sees it
+    links: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def url_list(self) -> str:
@@ -181,6 +183,7 @@ def make_views(section: Section):
                 "can_edit": section.can_edit(request.user, obj),
                 "edit_url": section.url("edit", obj),
                 "extra_actions": [(t, reverse(u, args=[key])) for t, u in section.extra_actions],
+                "links": [(t, reverse(u, args=[key])) for t, u in section.links],
             },
         )
 

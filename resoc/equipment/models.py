@@ -110,8 +110,7 @@ class EquipmentItem(TimeStamped):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(delivered_on__isnull=False)
-                | ~Q(status__in=sorted(DELIVERED_OR_LATER)),
+                condition=Q(delivered_on__isnull=False) | ~Q(status__in=sorted(DELIVERED_OR_LATER)),
                 name="delivered_items_have_a_date",
             ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="quantity_positive"),

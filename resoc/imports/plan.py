@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from resoc.audit.services import Event, model_changes
@@ -64,6 +65,12 @@ class Plan:
             if outcome.action == UNCHANGED:
                 outcome.action = UPDATED
             outcome.fields += list(fields)
+
+    def create(self, model, objs: list, *, person_ref: str = "") -> None:
+        """Plan plain inserts of records without a natural key (e.g. history), after the
+        records planned so far; each is audited as created."""
+        self._batches.append(_Batch(model, creates=list(objs)))
+        self._changes += [_Change(CREATED, obj, {}, person_ref) for obj in objs]
 
     def counts(self) -> dict:
         counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
@@ -126,8 +133,13 @@ def _existing(model, keys: list[tuple], key: tuple[str, ...]) -> dict:
     found = {}
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
-        filters = {f"{a}__in": {k[i] for k in chunk} for i, a in enumerate(attnames)}
-        for obj in model._default_manager.filter(**filters).order_by():
+        filters = Q()
+        for i, a in enumerate(attnames):
+            values = {k[i] for k in chunk}
+            # `__in` never matches NULL: an empty key part (e.g. no buyer) is asked for apart.
+            part = Q(**{f"{a}__in": values - {None}})
+            filters &= part | Q(**{f"{a}__isnull": True}) if None in values else part
+        for obj in model._default_manager.filter(filters).order_by():
             found[tuple(getattr(obj, a) for a in attnames)] = obj
     return found
 

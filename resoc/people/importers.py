@@ -126,6 +126,9 @@ def _apply(plan, rows) -> None:
         elif row["kind"] == K.STAFF:
             staff.append((row, {"person": person, "institution": row["institution"]}))
     _open_elsewhere(plan, custody)
+    from resoc.work.importers import plan_assignments_end  # the work app builds on people
+
+    plan_assignments_end(plan, custody)  # a release ends the person's open work assignments
     for model, items, key in (
         (CustodyEpisode, custody, ("person", "institution", "admitted_on")),
         (StaffPosition, staff, ("person", "institution")),

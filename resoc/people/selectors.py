@@ -1,7 +1,7 @@
 """Reading people, always through the user's scope. An object outside it is a 404."""
 
 from django.db import connection
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from resoc.accounts import roles
@@ -19,15 +19,12 @@ def _scope_q(user) -> Q | None:
     if user.role in roles.GLOBAL_READERS:
         return None
     if user.role in (Role.COORDINATOR, Role.GRANTS):
+        # EXISTS per person, not IN: a country holds most people, and SQLite would list all of
+        # them for every search instead of checking the few people the search finds.
         countries = user.countries.values("pk")
-        return Q(
-            pk__in=CustodyEpisode.objects.filter(institution__country__in=countries).values(
-                "person_id"
-            )
-        ) | Q(
-            pk__in=StaffPosition.objects.filter(institution__country__in=countries).values(
-                "person_id"
-            )
+        in_country = Q(person=OuterRef("pk"), institution__country__in=countries)
+        return Q(Exists(CustodyEpisode.objects.filter(in_country))) | Q(
+            Exists(StaffPosition.objects.filter(in_country))
         )
     if user.role == Role.OFFICER:
         institutions = user.institutions.values("pk")
@@ -75,14 +72,34 @@ def person_search_q(query: str) -> Q:
     words = [w for w in words if w]
     if not words:
         return by_ref
-    by_name = Q()
-    for word in words:
-        by_name &= _prefix("given_key", word) | _prefix("family_key", word)
-    return by_ref | by_name
+    # The longest word leads: it is looked up in the name indexes and the other words filter its
+    # rows. Written as ref OR (given AND rest) OR (family AND rest), each branch of the OR can use
+    # an index; the plain AND of ORs would make SQLite scan the whole table.
+    lead = max(words, key=len)
+    others = list(words)
+    others.remove(lead)
+    rest = Q()
+    for word in others:
+        rest &= _prefix("given_key", word) | _prefix("family_key", word)
+    return by_ref | (_prefix("given_key", lead) & rest) | (_prefix("family_key", lead) & rest)
+
+
+# The list's order, with NULLS FIRST (the columns hold none) so that no index provides it: the
+# matches get sorted. Otherwise PostgreSQL walks the name-ordered index until 50 matches turn up,
+# expecting them spread evenly along it, while a name prefix puts them all in one place.
+SEARCH_ORDER = [F(name).asc(nulls_first=True) for name in ("family_name", "given_name", "ref")]
 
 
 def person_search(*, user, query: str = "", kind: str = "") -> QuerySet[Person]:
-    qs = person_list_for_user(user=user).filter(person_search_q(query))
+    qs = person_list_for_user(user=user)
+    if query.strip():
+        matches = person_search_q(query)
+        if connection.vendor == "sqlite":
+            # SQLite plans without statistics and may start from the scope (e.g. every released
+            # person for a commissioner), testing names row by row; given the matches as a list of
+            # keys it starts from the name indexes. PostgreSQL weighs both with its statistics.
+            matches = Q(pk__in=Person.objects.filter(matches).values("pk"))
+        qs = qs.filter(matches).order_by(*SEARCH_ORDER)
     if kind:
         qs = qs.filter(kind=kind)
     current = CustodyEpisode.objects.filter(OPEN_CUSTODY, person=OuterRef("pk")).order_by(

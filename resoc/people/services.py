@@ -57,6 +57,9 @@ def custody_transfer(
     current.transferred_out_on = on
     current.transferred_to = to_institution
     audited_save(actor=actor, instance=current, person_ref=person.ref)
+    from resoc.work.services import assignments_end_for_custody  # the work app builds on people
+
+    assignments_end_for_custody(actor=actor, person=person, on=on, reason="transferred")
     episode = CustodyEpisode(
         person=person,
         institution=to_institution,
@@ -83,6 +86,9 @@ def custody_release(*, actor, person: Person, on: datetime.date) -> CustodyEpiso
         raise ValidationError(_("A release cannot precede the admission."))
     current.released_on = on
     audited_save(actor=actor, instance=current, person_ref=person.ref)
+    from resoc.work.services import assignments_end_for_custody  # the work app builds on people
+
+    assignments_end_for_custody(actor=actor, person=person, on=on, reason="released")
     if person.kind == Person.Kind.PRISONER:
         person.kind = Person.Kind.FORMER_PRISONER
         person_save(actor=actor, person=person)

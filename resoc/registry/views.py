@@ -104,6 +104,7 @@ workshops = Section(
     can_edit=_site_writer,
     search_fields=["code", "name", "trade", "institution__name"],
     filters=["institution__country__code"],
+    links=[(gettext_lazy("Equipment and work"), "equipment:workshop")],
 )
 
 organisations = Section(

@@ -9,7 +9,12 @@ from resoc.people.tests.factories import prisoner_at
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    # The data of the migrations (countries) is restored for each test: another transactional
+    # test empties the database when it ends.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def current_code() -> str:
