@@ -16,11 +16,14 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
-# Debian's Chromium and fonts for the browser tests and PDFs (browsers cannot be downloaded).
+# Debian's Chromium for the browser tests (browsers cannot be downloaded), Pango and fonts for
+# WeasyPrint's PDFs.
+SYSTEM_PACKAGES := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
 browsers:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
-	  else echo "Install Debian's chromium package (sudo apt-get install chromium) for the browser tests."; fi; }
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Install these Debian packages for the browser tests and PDFs: $$missing"; exit 1; fi; fi
 
 demo: install
 	RESOC_DEMO=1 $(BIN)/resoc demo --port $(PORT)
