@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "resoc.equipment",
     "resoc.procurement",
     "resoc.work",
+    "resoc.training",
+    "resoc.certificates",
 ]
 
 MIDDLEWARE = [

@@ -12,5 +12,7 @@ urlpatterns = [
     path("equipment/", include("resoc.equipment.urls")),
     path("procurement/", include("resoc.procurement.urls")),
     path("work/", include("resoc.work.urls")),
+    path("training/", include("resoc.training.urls")),
+    path("", include("resoc.certificates.urls")),
     path("api/", include("resoc.api_urls")),
 ]

@@ -13,7 +13,7 @@ pytestmark = [
     pytest.mark.browser,
     # The data of the migrations (countries) is restored for each test: another transactional
     # test empties the database when it ends.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -1,17 +1,11 @@
 from django.db import migrations
 
-COUNTRIES = [
-    ("RS", "Serbia"),
-    ("BA", "Bosnia and Herzegovina"),
-    ("XK", "Kosovo"),
-    ("ME", "Montenegro"),
-    ("AL", "Albania"),
-]
+from resoc.registry.migrations._countries import NAMES
 
 
 def add_countries(apps, schema_editor):
     Country = apps.get_model("registry", "Country")
-    for code, name in COUNTRIES:
+    for code, name in NAMES.items():
         Country.objects.get_or_create(code=code, defaults={"name": name})
 
 

@@ -16,8 +16,10 @@ from resoc.registry.models import (
 
 
 def country(code: str = "RS") -> Country:
-    """The countries are preloaded by a migration."""
-    return Country.objects.get(code=code)
+    """The countries are preloaded by a migration; a flushed test database gets them back."""
+    from resoc.registry.migrations import _countries
+
+    return Country.objects.get_or_create(code=code, defaults={"name": _countries.NAMES[code]})[0]
 
 
 class AdministrationFactory(factory.django.DjangoModelFactory):
