@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "resoc.work",
     "resoc.training",
     "resoc.certificates",
+    "resoc.reentry",
+    "resoc.grants",
 ]
 
 MIDDLEWARE = [

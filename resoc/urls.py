@@ -13,6 +13,8 @@ urlpatterns = [
     path("procurement/", include("resoc.procurement.urls")),
     path("work/", include("resoc.work.urls")),
     path("training/", include("resoc.training.urls")),
+    path("reentry/", include("resoc.reentry.urls")),
+    path("grants/", include("resoc.grants.urls")),
     path("", include("resoc.certificates.urls")),
     path("api/", include("resoc.api_urls")),
 ]
