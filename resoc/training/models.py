@@ -167,12 +167,21 @@ class Session(models.Model):
         ordering = ["date", "starts_at"]
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
+        # NULLs are distinct in a unique index (and SQLite has no NULLS NOT DISTINCT), so a
+        # session without a start time has its own: one such session a day.
         constraints = [
             models.UniqueConstraint(
                 fields=["cohort", "date", "starts_at"],
+                condition=Q(starts_at__isnull=False),
                 name="one_session_per_slot",
-                nulls_distinct=False,
-            )
+                violation_error_message=_("The cohort has a session at this time already."),
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "date"],
+                condition=Q(starts_at__isnull=True),
+                name="one_untimed_session_per_day",
+                violation_error_message=_("The cohort has a session without a time this day."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -180,6 +189,18 @@ class Session(models.Model):
 
 
 class Enrollment(TimeStamped):
+    class Education(models.TextChoices):
+        NONE = "none", _("No completed school")
+        PRIMARY = "primary", _("Primary school")
+        SECONDARY = "secondary", _("Secondary school")
+        VOCATIONAL = "vocational", _("Vocational school")
+        HIGHER = "higher", _("Higher education")
+
+    class Security(models.TextChoices):
+        LOW = "low", _("Low risk")
+        MEDIUM = "medium", _("Medium risk")
+        HIGH = "high", _("High risk")
+
     class Status(models.TextChoices):
         APPLIED = "applied", _("Applied")
         SELECTED = "selected", _("Selected")
@@ -194,8 +215,9 @@ class Enrollment(TimeStamped):
     cohort = models.ForeignKey(
         Cohort, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("cohort")
     )
+    # Like the person's other records, their training goes with them when a person is erased.
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("person")
+        Person, on_delete=models.CASCADE, related_name="enrollments", verbose_name=_("person")
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.APPLIED
@@ -204,7 +226,14 @@ class Enrollment(TimeStamped):
     applied_on = models.DateField(_("applied on"), null=True, blank=True)
     motivation = models.TextField(_("motivation"), blank=True)
     officer_assessment = models.TextField(_("officer's assessment"), blank=True)
+    education = models.CharField(
+        _("education"), max_length=20, choices=Education.choices, blank=True
+    )
+    security = models.CharField(
+        _("security assessment"), max_length=10, choices=Security.choices, blank=True
+    )
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
     waitlist_position = models.PositiveIntegerField(_("waitlist position"), null=True, blank=True)
     # Outcome.
     assessment_passed = models.BooleanField(_("assessment passed"), null=True, blank=True)
@@ -230,10 +259,24 @@ class Enrollment(TimeStamped):
                 name="completed_enrollments_have_a_date",
             ),
         ]
-        indexes = [models.Index(fields=["status", "cohort"], name="enrollment_status")]
+        indexes = [
+            models.Index(fields=["status", "cohort"], name="enrollment_status"),
+            models.Index(fields=["person", "status"], name="enrollment_person_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person.ref} in {self.cohort.code}"
+
+
+S = Enrollment.Status
+# Who holds one of the cohort's places (counted against its capacity).
+TAKING_A_PLACE = (S.SELECTED, S.ENROLLED, S.COMPLETED)
+# Who is expected at the sessions now.
+ACTIVE = (S.SELECTED, S.ENROLLED)
+# Who took part (or is to take part): trainers see them; applicants they do not.
+PARTICIPANTS = (S.SELECTED, S.ENROLLED, S.COMPLETED, S.DROPPED_OUT, S.TRANSFERRED, S.RELEASED)
+DECISIONS = (S.SELECTED, S.WAITLISTED, S.REJECTED)
+ENDINGS = (S.DROPPED_OUT, S.TRANSFERRED, S.RELEASED)
 
 
 class Attendance(models.Model):
