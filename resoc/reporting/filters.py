@@ -1,0 +1,95 @@
+"""The filters of the key results (country, cycle, period), read from a request or the command
+line and checked, so that a bad value is a clear message rather than an empty report."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from resoc.registry.models import Country, ProjectCycle
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be used; the message names the parameter and the reason."""
+
+    def __init__(self, message: str, param: str):
+        super().__init__(message)
+        self.param = param
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    country: str | None = None
+    cycle: str | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    # Disaggregation of indicators (not offered on the dashboard): the people's sex, their age
+    # band at the event (see AGE_BANDS) and the kind of institution.
+    sex: str | None = None
+    age_band: str | None = None
+    institution_kind: str | None = None
+
+    @property
+    def as_of(self) -> datetime.date:
+        """The day the outcome figures are counted at, and the end of the period."""
+        return self.date_to or timezone.localdate()
+
+    def as_params(self) -> dict[str, str]:
+        """The filters as query parameters (only those set)."""
+        params = {
+            "country": self.country or "",
+            "cycle": self.cycle or "",
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+        }
+        return {k: v for k, v in params.items() if v}
+
+
+# (name, youngest, oldest) in whole years, counted as the event's year minus the birth year.
+AGE_BANDS = {"under_18": (None, 17), "18_29": (18, 29), "30_plus": (30, None)}
+
+
+def age_q(band: str, year, birth_field: str) -> Q:
+    """People of the age band in `year` (an expression or a number)."""
+    youngest, oldest = AGE_BANDS[band]
+    q = Q(**{f"{birth_field}__isnull": False})
+    if youngest is not None:
+        q &= Q(**{f"{birth_field}__lte": year - youngest})
+    if oldest is not None:
+        q &= Q(**{f"{birth_field}__gte": year - oldest})
+    return q
+
+
+def _date(name: str, value) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise FilterError(
+            _("%(name)s: %(value)s is not a date; use YYYY-MM-DD.")
+            % {"name": name, "value": value},
+            name,
+        ) from None
+
+
+def parse_filters(*, country=None, cycle=None, date_from=None, date_to=None) -> ReportFilters:
+    """Check the values (strings or dates); unknown country or cycle codes are errors."""
+    country = (country or "").strip().upper() or None
+    cycle = (cycle or "").strip() or None
+    if country and not Country.objects.filter(code=country).exists():
+        raise FilterError(
+            _("country: no country with the code %(code)s.") % {"code": country}, "country"
+        )
+    if cycle and not ProjectCycle.objects.filter(code=cycle).exists():
+        raise FilterError(
+            _("cycle: no project cycle with the code %(code)s.") % {"code": cycle}, "cycle"
+        )
+    start, end = _date("from", date_from), _date("to", date_to)
+    if start and end and end < start:
+        raise FilterError(_("to: the end of the period comes before its start."), "to")
+    return ReportFilters(country=country, cycle=cycle, date_from=start, date_to=end)
