@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+
+class JobsConfig(AppConfig):
+    name = "resoc.jobs"
+    label = "jobs"
+    verbose_name = _("Background jobs")
+
+    def ready(self):
+        # Each app registers its kinds of job in its own `jobs.py`.
+        autodiscover_modules("jobs")
