@@ -7,6 +7,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from resoc.env import env_bool, env_list, secret_key
+from resoc.ops.config import logging_config, storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("RESOC_VAR_DIR", BASE_DIR / "var"))
@@ -19,6 +20,8 @@ ALLOWED_HOSTS = env_list(
 )
 RESOC_BASE_URL = os.environ.get("RESOC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [RESOC_BASE_URL]
+# The reverse proxies whose X-Forwarded-For gives the client's address (docs/deployment.md).
+RESOC_TRUSTED_PROXIES = env_list("RESOC_TRUSTED_PROXIES", [])
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -31,6 +34,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks",
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -47,10 +52,17 @@ INSTALLED_APPS = [
     "resoc.certificates",
     "resoc.reentry",
     "resoc.grants",
+    "resoc.reporting",
+    "resoc.jobs",
+    "resoc.ops",
 ]
 
 MIDDLEWARE = [
+    "resoc.ops.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "resoc.audit.middleware.RequestContextMiddleware",
+    "resoc.ops.middleware.AccessLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,7 +72,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "resoc.accounts.middleware.RequireSecondFactorMiddleware",
-    "resoc.audit.middleware.RequestContextMiddleware",
     "resoc.core.middleware.SecurityHeadersMiddleware",
 ]
 
@@ -98,6 +109,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (`resoc db_worker` runs it); see resoc/jobs.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 CACHES = {
     # The database cache is shared by every process, so login lock-out holds across workers.
@@ -152,6 +166,9 @@ if RESOC_BASE_URL.startswith("https://"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("RESOC_HSTS_PRELOAD", True)
+    # Load balancers probe the application servers directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -166,9 +183,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("RESOC_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("RESOC_MEDIA_ROOT", VAR_DIR / "media"))
+# Uploads on disk or in S3 (RESOC_S3_BUCKET); static files served by WhiteNoise, from the apps'
+# folders when nothing was collected (debug, demo). See docs/deployment.md.
+STORAGES = storages(static_from_apps=DEBUG or DEMO)
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG or DEMO
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -202,17 +223,20 @@ SPECTACULAR_SETTINGS = {
         "EquipmentStatusEnum": "resoc.equipment.models.Status",
         "EquipmentCategoryEnum": "resoc.equipment.models.Category",
         "EquipmentFileKindEnum": "resoc.equipment.models.EquipmentFile.Kind",
+        "PlanActionStatusEnum": "resoc.reentry.models.PlanAction.Status",
+        "ReferralStatusEnum": "resoc.reentry.models.Referral.Status",
+        "FollowUpModeEnum": "resoc.reentry.models.FollowUp.Mode",
+        "OutcomeEventKindEnum": "resoc.reentry.models.OutcomeEvent.Kind",
+        "EnrollmentStatusEnum": "resoc.training.models.Enrollment.Status",
+        "AttendanceStatusEnum": "resoc.training.models.Attendance.Status",
+        "CohortModeEnum": "resoc.training.models.Cohort.Mode",
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("RESOC_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+LOGGING = logging_config(
+    log_format=os.environ.get("RESOC_LOG_FORMAT", "plain"),
+    level=os.environ.get("RESOC_LOG_LEVEL", "INFO"),
+)
 
 # Resoc's own settings
 RESOC_ROLES_WITH_PERSONAL_DATA = (
@@ -228,6 +252,40 @@ RESOC_ROLES_WITH_PERSONAL_DATA = (
 RESOC_IMPORT_MAX_ROWS = int(os.environ.get("RESOC_IMPORT_MAX_ROWS", "200000"))
 # The most hours one person may work in a month, over all their workshops together.
 RESOC_WORK_MAX_HOURS_PER_MONTH = int(os.environ.get("RESOC_WORK_MAX_HOURS_PER_MONTH", "180"))
+# Completing a course asks for attendance of at least this share (in %) of the recorded sessions,
+# excused ones left out (and a passed assessment where the course has one).
+RESOC_COMPLETION_MIN_ATTENDANCE = int(os.environ.get("RESOC_COMPLETION_MIN_ATTENDANCE", "80"))
+# A release plan is due this many days before the expected release.
+RESOC_PLAN_DAYS_BEFORE_RELEASE = int(os.environ.get("RESOC_PLAN_DAYS_BEFORE_RELEASE", "90"))
+# Follow-up contacts are scheduled these many months after release.
+RESOC_FOLLOW_UP_MONTHS = tuple(
+    int(m) for m in env_list("RESOC_FOLLOW_UP_MONTHS", ["1", "3", "6", "12", "24"])
+)
 # The key of the audit chain's HMAC. Keep it with the backups: without it the trail cannot be
 # verified. Defaults to one derived from the secret key.
 RESOC_AUDIT_KEY = os.environ.get("RESOC_AUDIT_KEY", "")
+# Certificate numbers are PREFIX-YYYY-NNNNNN; the prefix is capital letters (checked at start-up).
+RESOC_CERTIFICATE_PREFIX = os.environ.get("RESOC_CERTIFICATE_PREFIX", "RESOC")
+# Who issues a certificate whose course names no certifying organisation.
+RESOC_PROGRAMME_OPERATOR = os.environ.get("RESOC_PROGRAMME_OPERATOR", "Resoc programme")
+# How long the file a background job made (e.g. a zip of certificates) can be downloaded.
+RESOC_JOB_RESULT_HOURS = int(os.environ.get("RESOC_JOB_RESULT_HOURS", "24"))
+# Public certificate checks allowed per client address and minute.
+RESOC_VERIFY_RATE_PER_MINUTE = int(os.environ.get("RESOC_VERIFY_RATE_PER_MINUTE", "30"))
+# Years after which `resoc retention apply` pseudonymises a person (see resoc/ops/retention.py).
+RESOC_RETENTION_YEARS = {
+    "released": int(os.environ.get("RESOC_RETENTION_RELEASED_YEARS", "10")),
+    "staff_left": int(os.environ.get("RESOC_RETENTION_STAFF_LEFT_YEARS", "10")),
+}
+# Counts of fewer people than this are shown to donors as "<N" (see resoc/reporting/disclosure.py).
+RESOC_DISCLOSURE_THRESHOLD = int(os.environ.get("RESOC_DISCLOSURE_THRESHOLD", "10"))
+# Grants: an applicant was released at most this many months before applying (a call may change
+# it), or is in custody with the release expected within this many days.
+RESOC_GRANTS_RELEASED_WITHIN_MONTHS = int(
+    os.environ.get("RESOC_GRANTS_RELEASED_WITHIN_MONTHS", "24")
+)
+RESOC_GRANTS_RELEASE_WITHIN_DAYS = int(os.environ.get("RESOC_GRANTS_RELEASE_WITHIN_DAYS", "90"))
+# The programme's IATI organisation identifier (see org-id.guide) and organisation type code, for
+# `resoc export iati`.
+RESOC_IATI_ORG_REF = os.environ.get("RESOC_IATI_ORG_REF", "XX-RESOC")
+RESOC_IATI_ORG_TYPE = os.environ.get("RESOC_IATI_ORG_TYPE", "21")

@@ -15,6 +15,9 @@ urlpatterns = [
     path("training/", include("resoc.training.urls")),
     path("reentry/", include("resoc.reentry.urls")),
     path("grants/", include("resoc.grants.urls")),
+    path("results/", include("resoc.reporting.urls")),
+    path("jobs/", include("resoc.jobs.urls")),
     path("", include("resoc.certificates.urls")),
+    path("", include("resoc.ops.urls")),
     path("api/", include("resoc.api_urls")),
 ]

@@ -18,7 +18,7 @@ from django.db import transaction
 from resoc.accounts.models import Role, User
 from resoc.accounts.services import user_add
 from resoc.audit.services import audit_record
-from resoc.core.seeding import procurement, seed_run
+from resoc.core.seeding import grants, procurement, reentry, seed_run, training
 from resoc.registry.models import Institution
 
 DEMO_SEED = 2014
@@ -94,6 +94,12 @@ def demo_load() -> Counter:
         counts["user"] += 1
     # The seeded tenders' evaluation committees are made of demo users, who exist only now.
     counts["evaluator"] += procurement.seed_committees(seed=DEMO_SEED)
+    # Release plans go to the commissioners of their destination, who exist only now too.
+    counts["commissioner_assignment"] += reentry.seed_reentry_users(seed=DEMO_SEED)
+    # The trainers' cohorts, and one running today in each of their institutions.
+    counts["trainer_cohort"] += training.seed_trainers(seed=DEMO_SEED)
+    # The grant calls' committees (grants.rs among them) score the seeded applications.
+    counts["grant_evaluation"] += grants.seed_grant_committees(seed=DEMO_SEED)
     audit_record("demo.loaded", actor=None, detail={"counts": dict(sorted(counts.items()))})
     return counts
 

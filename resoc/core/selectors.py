@@ -1,4 +1,5 @@
 from resoc.accounts import roles
+from resoc.accounts.models import Role
 from resoc.people.selectors import person_list_for_user
 from resoc.registry.models import Organisation, ProjectCycle
 from resoc.registry.selectors import institution_list_for_user, workshop_list_for_user
@@ -20,4 +21,11 @@ def home_counts(*, user) -> list[tuple[str, int, str]]:
     ]
     if roles.has_role(user, roles.PERSON_READERS):
         counts.append((_("People"), person_list_for_user(user=user).count(), "people:list"))
+    from resoc.reentry.selectors import worklists_for_user  # reentry builds on core
+
+    # Officers and commissioners start from their release worklist: a card with what is due.
+    if roles.has_role(user, {Role.OFFICER, Role.COMMISSIONER}):
+        counts.append(
+            (_("Release: to do"), worklists_for_user(user=user).attention, "reentry:index")
+        )
     return counts

@@ -73,9 +73,31 @@ class Kind:
     # check_row(row) -> [(column, message)]: rules between the columns of one row.
     check_row: Callable | None = None
     description: str = ""
+    # reshape(table) -> Reshaped | None: another layout of the same data (e.g. one column per
+    # date) turned into the kind's columns; None when the table is in the kind's own layout.
+    reshape: Callable | None = None
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+
+@dataclass
+class Reshaped:
+    """A table in the kind's layout made from another one, and where each of its rows came from:
+    origins[i] = (row of the file, {column: the file's column}) for the i-th data row."""
+
+    table: list[list]
+    origins: list[tuple[int, dict[str, str]]]
+
+    def row_of(self, number: int) -> int:
+        return self.origins[number - 2][0] if number and number >= 2 else number
+
+    def error(self, error):
+        """The error of a reshaped row, naming the file's row and column."""
+        if error.row is None or error.row < 2:
+            return error
+        row, columns = self.origins[error.row - 2]
+        return type(error)(row, columns.get(error.column, error.column), error.message)
 
 
 _KINDS: dict[str, Kind] = {}

@@ -41,7 +41,21 @@ def import_run(
             raise ImportFailed([RowError(None, "", _("Unknown kind “%(kind)s”.") % {"kind": name})])
     path = Path(path)
     filename = filename or path.name
-    rows = import_rows(kind=kind, table=read_table(path, filename))
+    table = read_table(path, filename)
+    reshaped = kind.reshape(table) if kind.reshape else None
+    if reshaped is None:
+        return _import(actor, kind, table, filename, dry_run)
+    try:
+        result = _import(actor, kind, reshaped.table, filename, dry_run)
+    except ImportFailed as exc:
+        raise ImportFailed([reshaped.error(e) for e in exc.errors]) from None
+    for outcome in result.rows:
+        outcome.number = reshaped.row_of(outcome.number)
+    return result
+
+
+def _import(actor, kind: Kind, table: list[list], filename: str, dry_run: bool) -> ImportResult:
+    rows = import_rows(kind=kind, table=table)
     try:
         with transaction.atomic():
             plan = Plan(kind)

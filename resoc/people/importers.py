@@ -129,6 +129,9 @@ def _apply(plan, rows) -> None:
     from resoc.work.importers import plan_assignments_end  # the work app builds on people
 
     plan_assignments_end(plan, custody)  # a release ends the person's open work assignments
+    from resoc.training.importers import plan_enrollments_end  # training builds on people
+
+    plan_enrollments_end(plan, custody)  # and their places in courses
     for model, items, key in (
         (CustodyEpisode, custody, ("person", "institution", "admitted_on")),
         (StaffPosition, staff, ("person", "institution")),

@@ -38,15 +38,43 @@ def _scope_q(user) -> Q | None:
             ).values("person_id")
         )
     if user.role == Role.COMMISSIONER:
-        # Until release plans assign cases, a commissioner's cases are the released people whose
-        # home is in one of their municipalities.
-        homes = Q(pk__in=[])
-        for name in user.municipalities:
-            homes |= Q(home_municipality__iexact=name)
-        in_custody = CustodyEpisode.objects.filter(OPEN_CUSTODY).values("person_id")
-        return homes & Q(kind=Person.Kind.FORMER_PRISONER) & ~Q(pk__in=in_custody)
-    # Trainers see the people of their cohorts, which arrive with training.
+        return _commissioner_cases_q(user)
+    if user.role == Role.TRAINER:
+        # The participants (not the applicants) and peer trainers of the cohorts they teach.
+        from resoc.training.models import PARTICIPANTS, Cohort, Enrollment
+
+        cohorts = Cohort.trainers.through.objects.filter(user_id=user.pk).values("cohort_id")
+        return Q(
+            pk__in=Enrollment.objects.filter(cohort__in=cohorts, status__in=PARTICIPANTS).values(
+                "person_id"
+            )
+        ) | Q(
+            pk__in=Cohort.peer_trainers.through.objects.filter(cohort__in=cohorts).values(
+                "person_id"
+            )
+        )
     return Q(pk__in=[])
+
+
+def _commissioner_cases_q(user) -> Q:
+    """A commissioner's cases: the people whose current release plan (of their latest custody)
+    is assigned to them, in custody or not, and the released people returning to one of their
+    municipalities, by their current plan's destination or, without one, by their home."""
+    from resoc.reentry.selectors import current_plans  # reentry builds on people
+
+    plans = current_plans()
+    names = Q(pk__in=[])
+    homes = Q(pk__in=[])
+    for name in user.municipalities:
+        names |= Q(destination__iexact=name)
+        homes |= Q(home_municipality__iexact=name)
+    assigned = Q(pk__in=plans.filter(commissioner=user).values("person_id"))
+    in_custody = CustodyEpisode.objects.filter(OPEN_CUSTODY).values("person_id")
+    released = Q(kind=Person.Kind.FORMER_PRISONER) & ~Q(pk__in=in_custody)
+    returning = Q(pk__in=plans.filter(names).values("person_id")) | (
+        homes & ~Q(Exists(plans.filter(person=OuterRef("pk"))))
+    )
+    return assigned | (released & returning)
 
 
 def person_list_for_user(*, user) -> QuerySet[Person]:

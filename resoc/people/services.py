@@ -60,6 +60,11 @@ def custody_transfer(
     from resoc.work.services import assignments_end_for_custody  # the work app builds on people
 
     assignments_end_for_custody(actor=actor, person=person, on=on, reason="transferred")
+    from resoc.training.services import enrollments_end_for_custody  # training builds on people
+
+    enrollments_end_for_custody(
+        actor=actor, person=person, on=on, reason="transferred", institution=current.institution
+    )
     episode = CustodyEpisode(
         person=person,
         institution=to_institution,
@@ -67,6 +72,9 @@ def custody_transfer(
         expected_release_on=current.expected_release_on,
     )
     audited_save(actor=actor, instance=episode, person_ref=person.ref)
+    from resoc.reentry.services import plan_follow_transfer  # reentry builds on people
+
+    plan_follow_transfer(actor=actor, old=current, new=episode)
     audit_record(
         "people.custody.transferred",
         actor=actor,
@@ -89,6 +97,9 @@ def custody_release(*, actor, person: Person, on: datetime.date) -> CustodyEpiso
     from resoc.work.services import assignments_end_for_custody  # the work app builds on people
 
     assignments_end_for_custody(actor=actor, person=person, on=on, reason="released")
+    from resoc.training.services import enrollments_end_for_custody  # training builds on people
+
+    enrollments_end_for_custody(actor=actor, person=person, on=on, reason="released")
     if person.kind == Person.Kind.PRISONER:
         person.kind = Person.Kind.FORMER_PRISONER
         person_save(actor=actor, person=person)

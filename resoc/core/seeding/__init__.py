@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from resoc.audit.services import audit_record
-from resoc.core.seeding import equipment, people, procurement, registry, work
+from resoc.core.seeding import (
+    equipment,
+    grants,
+    people,
+    procurement,
+    reentry,
+    registry,
+    reporting,
+    training,
+    work,
+)
 
 # Dates are drawn relative to this day, not to today, so the same seed gives the same data.
 REFERENCE_DAY = datetime.date(2025, 10, 1)
@@ -41,12 +51,21 @@ class SeedContext:
 
 
 REGISTRY_STEPS: list[Callable] = [registry.seed_registry]
-PERSON_STEPS: list[Callable] = [people.seed_custody, people.seed_staff_positions, work.seed_work]
+PERSON_STEPS: list[Callable] = [
+    people.seed_custody,
+    people.seed_staff_positions,
+    work.seed_work,
+    reentry.seed_reentry,
+]
 # Tenders are built over the equipment as seeded: keep procurement after the equipment step.
 FINAL_STEPS: list[Callable] = [
     equipment.seed_equipment,
     work.seed_production,
     procurement.seed_tenders,
+    training.seed_training,
+    # Grants read the released people's trainings and reoffending: after those steps.
+    grants.seed_grants,
+    reporting.seed_results_framework,
 ]
 
 

@@ -5,14 +5,25 @@ import pytest
 
 from resoc.audit.models import AuditEntry
 from resoc.imports.tests.helpers import errors_of, has_error, run
+from resoc.registry.migrations._countries import NAMES
 from resoc.registry.models import ExchangeRate, Institution, Organisation, ProjectCycle, Workshop
 from resoc.registry.tests.factories import (
     ExchangeRateFactory,
     InstitutionFactory,
     OrganisationFactory,
+    country,
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def preloaded_countries():
+    """The files name countries that migration 0002 preloads; on PostgreSQL a transactional test
+    run before in the same process flushed them."""
+    for code in NAMES:
+        country(code)
+
 
 RATES = [
     ["currency", "valid_from", "units_per_eur"],

@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -55,10 +57,18 @@ class Command(BaseCommand):
             )
         self.stdout.write(demo_instructions(port=port))
         if not no_serve:
-            # --insecure: runserver serves the static files although DEBUG is off.
-            call_command(
-                "runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True
+            # Background jobs (a cohort's certificates as PDFs, ...) need a worker beside it.
+            worker = subprocess.Popen(  # noqa: S603 (our own command, no shell)
+                [sys.executable, "-m", "resoc.manage", "db_worker", "--no-reload"]
             )
+            try:
+                # --insecure: runserver serves the static files although DEBUG is off.
+                call_command(
+                    "runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True
+                )
+            finally:
+                worker.terminate()
+                worker.wait(timeout=10)
 
     def _print_code(self, username):
         try:
