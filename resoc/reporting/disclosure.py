@@ -39,6 +39,12 @@ def primary_marker(limit: int | None = None) -> str:
     return f"<{threshold() if limit is None else limit}"
 
 
+def small_count(value: int, limit: int | None = None) -> int | str:
+    """A lone count of people as a donor may see it: `<10` below the threshold, zero included."""
+    limit = threshold() if limit is None else limit
+    return value if value >= limit else primary_marker(limit)
+
+
 def is_suppressed(value) -> bool:
     return isinstance(value, str) and (value.startswith("<") or value == SECONDARY)
 

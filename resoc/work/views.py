@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from resoc.audit.services import audit_record
 from resoc.people.selectors import person_get_for_user
 from resoc.registry.selectors import workshop_get_for_user, workshop_list_for_user
+from resoc.reporting import disclosure
 from resoc.work import forms, services
 from resoc.work.models import ProductionRecord, WorkAssignment
 from resoc.work.months import add_months, month_parse, month_start
@@ -60,6 +61,12 @@ def index(request):
         )
     qs = qs.order_by("institution__name", "name", "code")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_see_people = request.user.has_perm("work.view_work")
+    for workshop in page.object_list:
+        # Donors and procurement officers see counts of people as aggregates: small ones hidden.
+        workshop.workers_shown = (
+            workshop.workers if can_see_people else disclosure.small_count(workshop.workers)
+        )
     return render(
         request,
         "work/index.html",
@@ -68,7 +75,7 @@ def index(request):
             "workshops": page.object_list,
             "month": month,
             "active": {"q": query},
-            "can_see_people": request.user.has_perm("work.view_work"),
+            "can_see_people": can_see_people,
         },
     )
 

@@ -44,6 +44,16 @@ def test_every_role_sees_the_work_index_with_their_workshops(
     assert 'href="/work/"' in html
 
 
+def test_donors_see_a_workshops_few_workers_as_fewer_than_ten(
+    client_for, donor, manager, workshop_a, assignment_a
+):
+    row = "RS-NIS-TAI · {}</td><td>{}</td><td>{}</td><td>{}</td>"
+    workshop = workshop_a
+    cells = (workshop.name, workshop.institution, workshop.trade)
+    assert row.format(*cells, "&lt;10") in client_for(donor).get(url("index")).content.decode()
+    assert row.format(*cells, "1") in client_for(manager).get(url("index")).content.decode()
+
+
 def test_person_detail_links_to_their_work(client_for, officer_a, worker_a):
     html = client_for(officer_a).get(reverse("people:detail", args=[worker_a.ref])).content
     assert url("person", worker_a.ref).encode() in html
