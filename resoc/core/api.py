@@ -2,6 +2,8 @@ from contextlib import contextmanager
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
@@ -30,3 +32,41 @@ class UpperCaseCharField(serializers.CharField):
 
     def to_internal_value(self, data):
         return super().to_internal_value(data).upper()
+
+
+def request_user(field):
+    """The user of the request a serializer field is used in (None outside a request)."""
+    request = field.context.get("request")
+    return getattr(request, "user", None)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ScopedSlugField(serializers.SlugRelatedField):
+    """A record by its code, among those the caller may see (others are 'unknown').
+
+    Subclasses name the selector (`scope`, called with `user=`) and the code's field."""
+
+    scope = None
+    slug = "code"
+    upper = False  # references are accepted in any case
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field=self.slug, **kwargs)
+
+    def get_queryset(self):
+        return type(self).scope(user=request_user(self))
+
+    def to_internal_value(self, data):
+        if self.upper and isinstance(data, str):
+            data = data.upper()
+        return super().to_internal_value(data)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A record by its id, among those the caller may see (`scope`, called with `user=`)."""
+
+    scope = None
+
+    def get_queryset(self):
+        return type(self).scope(user=request_user(self))

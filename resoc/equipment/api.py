@@ -17,7 +17,7 @@ from rest_framework import exceptions, mixins, permissions, serializers, status,
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from resoc.core.api import UpperCaseCharField, validation_errors_as_400
+from resoc.core.api import ScopedSlugField, UpperCaseCharField, validation_errors_as_400
 from resoc.equipment import services
 from resoc.equipment.models import EquipmentFile, EquipmentItem, Status, StatusChange
 from resoc.equipment.selectors import (
@@ -29,16 +29,10 @@ from resoc.registry.models import Organisation, ProjectCycle, currency_code
 from resoc.registry.selectors import workshop_list_for_user
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class ScopedWorkshopField(serializers.SlugRelatedField):
+class ScopedWorkshopField(ScopedSlugField):
     """A workshop by code, among those the caller may see (others are 'unknown')."""
 
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="code", **kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        return workshop_list_for_user(user=getattr(request, "user", None))
+    scope = staticmethod(workshop_list_for_user)
 
 
 class EquipmentListSerializer(serializers.ModelSerializer):

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from resoc.accounts.models import User
 from resoc.audit.services import audit_record
-from resoc.core.api import UpperCaseCharField, validation_errors_as_400
+from resoc.core.api import ScopedSlugField, UpperCaseCharField, validation_errors_as_400
 from resoc.grants import roles, services
 from resoc.grants.models import (
     SCORE_MAX,
@@ -47,49 +47,20 @@ from resoc.grants.selectors import (
     visit_list_for_user,
     with_scores,
 )
-from resoc.people.selectors import person_list_for_user
+from resoc.people.api import ScopedPersonField
 from resoc.procurement.models import PurchaseOrder
 from resoc.registry.api import CountryCodeField
 from resoc.registry.models import Organisation, ProjectCycle, currency_code
 
 
-def _user(field):
-    request = field.context.get("request")
-    return getattr(request, "user", None)
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class ScopedPersonField(serializers.SlugRelatedField):
-    """A person by reference, among those the caller may see (others are 'unknown')."""
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="ref", **kwargs)
-
-    def get_queryset(self):
-        return person_list_for_user(user=_user(self))
-
-    def to_internal_value(self, data):
-        return super().to_internal_value(data.upper() if isinstance(data, str) else data)
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class WritableCallField(serializers.SlugRelatedField):
+class WritableCallField(ScopedSlugField):
     """A call by code, among those the caller may add applications to."""
 
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="code", **kwargs)
-
-    def get_queryset(self):
-        return calls_writable_by(_user(self))
+    scope = staticmethod(calls_writable_by)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class ScopedGrantField(serializers.SlugRelatedField):
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="code", **kwargs)
-
-    def get_queryset(self):
-        return grant_list_for_user(user=_user(self))
+class ScopedGrantField(ScopedSlugField):
+    scope = staticmethod(grant_list_for_user)
 
 
 # Calls

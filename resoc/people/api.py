@@ -12,7 +12,7 @@ from rest_framework.validators import UniqueValidator
 
 from resoc.accounts import roles
 from resoc.audit.services import audit_record
-from resoc.core.api import UpperCaseCharField, validation_errors_as_400
+from resoc.core.api import ScopedSlugField, UpperCaseCharField, validation_errors_as_400
 from resoc.people.models import Consent, CustodyEpisode, Person, StaffPosition
 from resoc.people.selectors import (
     OPEN_CUSTODY,
@@ -22,6 +22,14 @@ from resoc.people.selectors import (
 )
 from resoc.people.services import custody_admit, person_save
 from resoc.registry.api import ScopedInstitutionField
+
+
+class ScopedPersonField(ScopedSlugField):
+    """A person by reference, among those the caller may see (others are 'unknown')."""
+
+    scope = staticmethod(person_list_for_user)
+    slug = "ref"
+    upper = True
 
 
 class CustodyEpisodeSerializer(serializers.ModelSerializer):

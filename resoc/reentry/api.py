@@ -21,7 +21,8 @@ from rest_framework.response import Response
 
 from resoc.accounts.models import Role, User
 from resoc.audit.services import audit_record
-from resoc.core.api import validation_errors_as_400
+from resoc.core.api import ScopedPrimaryKeyField, validation_errors_as_400
+from resoc.people.api import ScopedPersonField as PersonField
 from resoc.people.models import CustodyEpisode
 from resoc.reentry import services
 from resoc.reentry.models import (
@@ -48,29 +49,14 @@ from resoc.reentry.selectors import (
 )
 
 
-def _user(field):
-    request = field.context.get("request")
-    return getattr(request, "user", None)
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class ScopedPersonField(serializers.SlugRelatedField):
+class ScopedPersonField(PersonField):
     """A person by reference, among those whose release records the caller may see."""
 
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="ref", **kwargs)
-
-    def get_queryset(self):
-        return persons_for_user(user=_user(self))
-
-    def to_internal_value(self, data):
-        return super().to_internal_value(data.upper() if isinstance(data, str) else data)
+    scope = staticmethod(persons_for_user)
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class ScopedPlanField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return plan_list_for_user(user=_user(self))
+class ScopedPlanField(ScopedPrimaryKeyField):
+    scope = staticmethod(plan_list_for_user)
 
 
 class AgencyField(serializers.SlugRelatedField):

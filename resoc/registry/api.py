@@ -8,13 +8,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 
 from resoc.audit.services import audit_record
-from resoc.core.api import UpperCaseCharField, validation_errors_as_400
+from resoc.core.api import ScopedSlugField, UpperCaseCharField, validation_errors_as_400
 from resoc.registry.models import (
     Country,
     CycleFunder,
@@ -39,16 +38,10 @@ class CountryCodeField(serializers.SlugRelatedField):
         return super().to_internal_value(data.upper() if isinstance(data, str) else data)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class ScopedInstitutionField(serializers.SlugRelatedField):
+class ScopedInstitutionField(ScopedSlugField):
     """An institution by code, among those the caller may see (others are 'unknown')."""
 
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="code", **kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        return institution_list_for_user(user=getattr(request, "user", None))
+    scope = staticmethod(institution_list_for_user)
 
 
 class CountrySerializer(serializers.ModelSerializer):

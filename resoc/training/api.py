@@ -12,7 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
@@ -20,8 +19,13 @@ from rest_framework.response import Response
 
 from resoc.accounts.models import Role, User
 from resoc.audit.services import audit_record
-from resoc.core.api import UpperCaseCharField, validation_errors_as_400
-from resoc.people.selectors import person_list_for_user
+from resoc.core.api import (
+    ScopedPrimaryKeyField,
+    ScopedSlugField,
+    UpperCaseCharField,
+    validation_errors_as_400,
+)
+from resoc.people.api import ScopedPersonField
 from resoc.registry.api import ScopedInstitutionField
 from resoc.registry.models import Organisation, ProjectCycle, currency_code
 from resoc.training import services
@@ -45,38 +49,12 @@ from resoc.training.selectors import (
 S = Enrollment.Status
 
 
-def _user(field):
-    request = field.context.get("request")
-    return getattr(request, "user", None)
+class ScopedCohortField(ScopedSlugField):
+    scope = staticmethod(cohort_list_for_user)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class ScopedPersonField(serializers.SlugRelatedField):
-    """A person by reference, among those the caller may see (others are 'unknown')."""
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="ref", **kwargs)
-
-    def get_queryset(self):
-        return person_list_for_user(user=_user(self))
-
-    def to_internal_value(self, data):
-        return super().to_internal_value(data.upper() if isinstance(data, str) else data)
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class ScopedCohortField(serializers.SlugRelatedField):
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="code", **kwargs)
-
-    def get_queryset(self):
-        return cohort_list_for_user(user=_user(self))
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class ScopedSessionField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        return session_list_for_user(user=_user(self))
+class ScopedSessionField(ScopedPrimaryKeyField):
+    scope = staticmethod(session_list_for_user)
 
 
 class ModuleSerializer(serializers.ModelSerializer):

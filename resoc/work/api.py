@@ -18,8 +18,8 @@ from rest_framework import exceptions, mixins, permissions, serializers, viewset
 from rest_framework.response import Response
 
 from resoc.audit.services import audit_record
-from resoc.core.api import UpperCaseCharField, validation_errors_as_400
-from resoc.people.selectors import person_list_for_user
+from resoc.core.api import ScopedSlugField, UpperCaseCharField, validation_errors_as_400
+from resoc.people.api import ScopedPersonField
 from resoc.registry.models import currency_code
 from resoc.registry.selectors import workshop_list_for_user
 from resoc.work import services
@@ -34,32 +34,8 @@ from resoc.work.selectors import (
 )
 
 
-def _user(field):
-    request = field.context.get("request")
-    return getattr(request, "user", None)
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class ScopedPersonField(serializers.SlugRelatedField):
-    """A person by reference, among those the caller may see (others are 'unknown')."""
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="ref", **kwargs)
-
-    def get_queryset(self):
-        return person_list_for_user(user=_user(self))
-
-    def to_internal_value(self, data):
-        return super().to_internal_value(data.upper() if isinstance(data, str) else data)
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class ScopedWorkshopField(serializers.SlugRelatedField):
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="code", **kwargs)
-
-    def get_queryset(self):
-        return workshop_list_for_user(user=_user(self))
+class ScopedWorkshopField(ScopedSlugField):
+    scope = staticmethod(workshop_list_for_user)
 
 
 @extend_schema_field(OpenApiTypes.STR)
