@@ -1,3 +1,6 @@
+from django.db.models import Q
+from django.utils import timezone
+
 from resoc.accounts import roles
 from resoc.accounts.models import Role
 from resoc.people.selectors import person_list_for_user
@@ -28,4 +31,16 @@ def home_counts(*, user) -> list[tuple[str, int, str]]:
         counts.append(
             (_("Release: to do"), worklists_for_user(user=user).attention, "reentry:index")
         )
+    from resoc.grants.selectors import awaiting_my_evaluation
+    from resoc.training.selectors import cohort_list_for_user
+
+    if user.has_perm("training.view_training"):
+        today = timezone.localdate()
+        running = cohort_list_for_user(user=user).filter(
+            Q(end__isnull=True) | Q(end__gte=today), start__lte=today
+        )
+        counts.append((_("Cohorts running"), running.count(), "training:index"))
+    if user.has_perm("grants.view_grants"):
+        waiting = len(awaiting_my_evaluation(user=user))
+        counts.append((_("Applications to score"), waiting, "grants:index"))
     return counts

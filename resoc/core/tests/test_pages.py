@@ -58,3 +58,21 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert result.returncode != 0
     assert "RESOC_SECRET_KEY is not set" in result.stderr
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_home_shows_a_trainers_running_cohorts_and_nothing_of_grants(client_for, prison_a):
+    import datetime
+
+    from resoc.accounts.models import Role
+    from resoc.accounts.tests.factories import UserFactory
+    from resoc.training.tests.factories import CohortFactory
+
+    trainer = UserFactory(role=Role.TRAINER, institutions=[prison_a])
+    today = datetime.date.today()
+    mine = CohortFactory(institution=prison_a, start=today - datetime.timedelta(days=3), end=today)
+    mine.trainers.add(trainer)
+    CohortFactory(institution=prison_a, start=today, end=today)  # not theirs
+
+    text = client_for(trainer).get(reverse("home")).text
+    assert "Cohorts running" in text and "Applications to score" not in text
+    assert '<span class="number">1</span>Cohorts running' in text
