@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from resoc.audit.models import AuditEntry
 from resoc.core.text import search_key
 
-_WORD = re.compile(r"\w+")
+# Letters and digits: "Zoran_Vukasinovic_plan.pdf" (an uploaded file's name) is three words.
+_WORD = re.compile(r"[^\W_]+")
 _SEPARATORS = re.compile(r"[\s,;]+")
 # A search word this long that begins a family name names the person; shorter ones do not.
 MIN_NAME_PREFIX = 3

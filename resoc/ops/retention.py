@@ -7,11 +7,19 @@ start-up), so that retention blanks it and the right-of-access export finds it:
     register(WorkAssignment, person_path="person", fields=["notes"], activity=["start", "end"])
 
 - `person_path`: the lookup from the model to its `people.Person` ("" for Person itself);
-- `fields`: text fields blanked on pseudonymisation (nullable fields become NULL);
+- `fields`: text fields blanked on pseudonymisation (nullable fields become NULL, JSON fields
+  their default, e.g. `{}`): names, contacts, free-text notes. Statuses, dates, amounts, flags and
+  choices stay, so that every figure stays the same;
 - `files`: file fields whose files are deleted (and the field emptied);
-- `activity`: date fields that keep a person's identity while one of them is recent;
+- `activity`: date fields that keep a person's identity while one of them is recent; a path
+  through a relation may name another record's date (`"cohort__end"`);
 - `ongoing`: a condition marking a record as still current (an open custody), which keeps the
-  person's identity whatever its dates.
+  person's identity whatever its dates;
+- `values`: other fields set on pseudonymisation (`{"published": False}`: a story about them is
+  taken down), for what must not stay as it was once the text is gone. Not for what is counted.
+
+A model holding nothing to blank is registered all the same (with its path only) when it is
+about the person, so that the right-of-access export finds it.
 
 Retention rules say whose identity is due: `rule(name)` registers a function returning the
 people whose last record of that kind ended on or before a cutoff day. Their periods come from
@@ -22,6 +30,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -38,6 +47,7 @@ class PersonalData:
     files: tuple[str, ...]
     activity: tuple[str, ...]
     ongoing: Q | None
+    values: tuple[tuple[str, object], ...] = ()
 
     @property
     def label(self) -> str:
@@ -51,31 +61,77 @@ class PersonalData:
         return self.model._default_manager.filter(**{self.person_lookup("in"): person_ids})
 
     def blanks(self) -> dict:
-        return {name: None if self.model._meta.get_field(name).null else "" for name in self.fields}
+        return {name: _blank(self.model._meta.get_field(name)) for name in self.fields}
+
+    def changes(self) -> dict:
+        """Every field's value once the person is pseudonymised, for one `update()`."""
+        return self.blanks() | dict.fromkeys(self.files, "") | dict(self.values)
+
+
+def _blank(field: models.Field):
+    if field.null:
+        return None
+    if isinstance(field, models.JSONField):
+        return field.get_default()
+    return ""
 
 
 _REGISTRY: dict[str, PersonalData] = {}
 _RULES: dict[str, Callable[[datetime.date], QuerySet]] = {}
 
 
-def _check(model, names, kinds, what):
+def _field_at(model, path: str, *, follow: bool) -> models.Field:
+    """The field `path` names on the model; through relations (`a__b`) only if `follow`."""
+    *links, name = path.split("__") if follow else [path]
+    label, target = model._meta.label, model
+    try:
+        for link in links:
+            target = target._meta.get_field(link).related_model
+        return target._meta.get_field(name)
+    except Exception as exc:
+        raise ImproperlyConfigured(f"{label}: no field {path!r}") from exc
+
+
+def _check(model, names, kinds, what, *, follow=False):
     for name in names:
-        try:
-            field = model._meta.get_field(name)
-        except Exception as exc:
-            raise ImproperlyConfigured(f"{model._meta.label}: no field {name!r}") from exc
-        if not isinstance(field, kinds) and not (what == "blanked" and field.null):
+        field = _field_at(model, name, follow=follow)
+        # A date and time is a DateField too, but compared with a day it is not what is meant.
+        wrong = not isinstance(field, kinds) or (
+            kinds == (models.DateField,) and isinstance(field, models.DateTimeField)
+        )
+        if wrong and not (what == "blanked" and field.null and field.concrete):
             raise ImproperlyConfigured(f"{model._meta.label}.{name} cannot be {what}.")
 
 
 def register(
-    model, *, person_path: str, fields=(), files=(), activity=(), ongoing: Q | None = None
+    model,
+    *,
+    person_path: str,
+    fields=(),
+    files=(),
+    activity=(),
+    ongoing: Q | None = None,
+    values: dict | None = None,
 ) -> PersonalData:
     """Declare the personal data of one model (see the module's docstring)."""
-    _check(model, fields, (models.CharField, models.TextField), "blanked")
+    if person_path:
+        target = _field_at(model, person_path, follow=True).related_model
+        if target is not apps.get_model("people", "Person"):
+            raise ImproperlyConfigured(f"{model._meta.label}: {person_path!r} is not a person.")
+    _check(model, fields, (models.CharField, models.TextField, models.JSONField), "blanked")
     _check(model, files, (models.FileField,), "deleted as a file")
-    _check(model, activity, (models.DateField,), "used as an activity date")
-    entry = PersonalData(model, person_path, tuple(fields), tuple(files), tuple(activity), ongoing)
+    _check(model, activity, (models.DateField,), "used as an activity date", follow=True)
+    for name in values or {}:
+        _field_at(model, name, follow=False)
+    entry = PersonalData(
+        model,
+        person_path,
+        tuple(fields),
+        tuple(files),
+        tuple(activity),
+        ongoing,
+        tuple(sorted((values or {}).items())),
+    )
     known = _REGISTRY.get(entry.label)
     if known is not None and known != entry:
         raise ImproperlyConfigured(f"{entry.label} is registered twice, differently.")

@@ -63,7 +63,17 @@ class Column:
     readable: bool  # shown in the PDF; keys, timestamps and search keys are in the JSON only
 
     def show(self, value):
+        if isinstance(value, dict | list):  # a JSON field: e.g. a plan's goals, by domain
+            return _readable(value)
         return self.choices.get(value, value)
+
+
+def _readable(value) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_readable(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(_readable(item) for item in value)
+    return "" if value is None else str(value)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from resoc.audit.models import AuditEntry
 from resoc.audit.services import Event, audit_record, audit_record_many
 from resoc.ops import retention
 from resoc.ops.audit_scrub import Identity, entries_naming
+from resoc.ops.job_scrub import jobs_clear, jobs_naming
 from resoc.ops.models import Pseudonymisation
 from resoc.people.models import Person
 
@@ -31,6 +32,7 @@ class RetentionReport:
     persons: Counter = field(default_factory=Counter)  # rule -> people pseudonymised / due
     fields: Counter = field(default_factory=Counter)  # model -> rows blanked
     files: int = 0
+    jobs: int = 0  # background jobs whose record named them, cleared
     audit_entries: int = 0
 
     @property
@@ -44,6 +46,7 @@ class RetentionReport:
             "persons": dict(self.persons),
             "rows": dict(self.fields),
             "files": self.files,
+            "jobs": self.jobs,
             "audit_entries": self.audit_entries,
         }
 
@@ -136,10 +139,13 @@ def _apply_batch(*, actor, rule, cutoff, ids, naming, scanned_to, report) -> int
         rows = entry.rows_of(ids)
         for name in entry.files:
             files += [f for f in rows.exclude(**{name: ""}).values_list(name, flat=True) if f]
-        changes = entry.blanks() | dict.fromkeys(entry.files, "")
+        changes = entry.changes()
         if changes:
             report.fields[entry.label] += rows.update(**changes)
     report.files += len(files)
+    jobs = jobs_naming(identities)
+    files += jobs_clear(jobs)
+    report.jobs += len(jobs)
 
     persons = list(Person.objects.filter(pk__in=ids).order_by("pk"))
     for person in persons:

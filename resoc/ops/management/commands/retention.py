@@ -33,7 +33,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Pseudonymised {report.total} people; rows blanked: {rows or 'none'}; "
-                    f"files deleted: {report.files}; audit details redacted: "
-                    f"{report.audit_entries}."
+                    f"files deleted: {report.files}; jobs cleared: {report.jobs}; "
+                    f"audit details redacted: {report.audit_entries}."
                 )
             )
