@@ -270,6 +270,11 @@ RESOC_CERTIFICATE_PREFIX = os.environ.get("RESOC_CERTIFICATE_PREFIX", "RESOC")
 RESOC_PROGRAMME_OPERATOR = os.environ.get("RESOC_PROGRAMME_OPERATOR", "Resoc programme")
 # How long the file a background job made (e.g. a zip of certificates) can be downloaded.
 RESOC_JOB_RESULT_HOURS = int(os.environ.get("RESOC_JOB_RESULT_HOURS", "24"))
+# A running background job without progress for this many minutes is taken as stopped (its
+# worker died): it is marked failed and its requester may run it again.
+RESOC_JOB_STALE_MINUTES = int(os.environ.get("RESOC_JOB_STALE_MINUTES", "30"))
+# An import (on the web) of more rows than this runs as a background job after its preview.
+RESOC_IMPORT_BACKGROUND_ROWS = int(os.environ.get("RESOC_IMPORT_BACKGROUND_ROWS", "2000"))
 # Public certificate checks allowed per client address and minute.
 RESOC_VERIFY_RATE_PER_MINUTE = int(os.environ.get("RESOC_VERIFY_RATE_PER_MINUTE", "30"))
 # Years after which `resoc retention apply` pseudonymises a person (see resoc/ops/retention.py).

@@ -1,11 +1,13 @@
 """Running an import: read, validate every row, then write everything in one transaction."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -17,8 +19,14 @@ from resoc.imports.errors import ImportFailed, RowError
 from resoc.imports.kinds import Kind, Row, kind_get
 from resoc.imports.plan import Plan, RowOutcome
 from resoc.imports.readers import read_table
+from resoc.jobs.services import job_enqueue
 
 REF_CHUNK = 2000
+# Rows checked between two progress reports of a background import.
+PROGRESS_EVERY = 500
+CHECKING, WRITING = "checking", "writing"
+# progress(stage, done, total): rows checked so far (CHECKING), then once before writing.
+Progress = Callable[[str, int, int], None]
 logger = logging.getLogger(__name__)
 
 
@@ -32,9 +40,19 @@ class ImportResult:
 
 
 def import_run(
-    *, actor, kind: str | Kind, path: Path, filename: str | None = None, dry_run: bool = False
+    *,
+    actor,
+    kind: str | Kind,
+    path: Path,
+    filename: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Import the file, or with dry_run only say what it would do. Raises ImportFailed."""
+    """Import the file, or with dry_run only say what it would do. Raises ImportFailed.
+
+    `progress` is told how far the checks are (every PROGRESS_EVERY rows), outside of the
+    transaction that writes the records.
+    """
     if isinstance(kind, str):
         name, kind = kind, kind_get(kind)
         if kind is None:
@@ -44,9 +62,9 @@ def import_run(
     table = read_table(path, filename)
     reshaped = kind.reshape(table) if kind.reshape else None
     if reshaped is None:
-        return _import(actor, kind, table, filename, dry_run)
+        return _import(actor, kind, table, filename, dry_run, progress)
     try:
-        result = _import(actor, kind, reshaped.table, filename, dry_run)
+        result = _import(actor, kind, reshaped.table, filename, dry_run, progress)
     except ImportFailed as exc:
         raise ImportFailed([reshaped.error(e) for e in exc.errors]) from None
     for outcome in result.rows:
@@ -54,8 +72,30 @@ def import_run(
     return result
 
 
-def _import(actor, kind: Kind, table: list[list], filename: str, dry_run: bool) -> ImportResult:
-    rows = import_rows(kind=kind, table=table)
+def import_enqueue(*, actor, kind: str, path: Path, filename: str, rows: int):
+    """Queue the import of a (large, previewed) file as a background job; returns the job.
+
+    The job keeps its own copy of the file until it has run, checks every row again and writes
+    all or nothing, as `import_run` does.
+    """
+    found = kind_get(kind)
+    label = found.label if found else kind
+    with Path(path).open("rb") as handle:
+        return job_enqueue(
+            kind="imports.run",
+            requested_by=actor,
+            params={"kind": kind, "filename": filename, "rows": rows},
+            title=_("Import of %(kind)s from %(file)s") % {"kind": label, "file": filename},
+            input_file=File(handle, name="upload" + Path(filename).suffix.lower()),
+        )
+
+
+def _import(
+    actor, kind: Kind, table: list[list], filename: str, dry_run: bool, progress=None
+) -> ImportResult:
+    rows = import_rows(kind=kind, table=table, progress=progress)
+    if progress:
+        progress(WRITING, len(rows), len(rows))
     try:
         with transaction.atomic():
             plan = Plan(kind)
@@ -123,7 +163,7 @@ def _parse_cell(column, raw):
     return value
 
 
-def import_rows(*, kind: Kind, table: list[list]) -> list[Row]:
+def import_rows(*, kind: Kind, table: list[list], progress: Progress | None = None) -> list[Row]:
     """The data rows parsed and checked, references resolved; raises ImportFailed."""
     columns = _header(kind, table)
     data = [(n, cells) for n, cells in enumerate(table[1:], start=2) if any(map(_nonblank, cells))]
@@ -134,7 +174,9 @@ def import_rows(*, kind: Kind, table: list[list]) -> list[Row]:
     errors, rows = [], []
     width = max(columns) + 1
     by_index = {index: kind.column(name) for index, name in columns.items()}
-    for number, cells in data:
+    for checked, (number, cells) in enumerate(data):
+        if progress and checked % PROGRESS_EVERY == 0:
+            progress(CHECKING, checked, len(data))
         row = Row(number, {})
         if any(not _blank(v) for v in cells[width:]):
             errors.append(RowError(number, "", _("A value lies beyond the named columns.")))

@@ -19,7 +19,7 @@ from resoc.imports.errors import ImportFailed
 from resoc.imports.forms import UploadForm
 from resoc.imports.kinds import kind_get, kinds
 from resoc.imports.readers import EXTENSIONS
-from resoc.imports.services import import_run, import_template
+from resoc.imports.services import import_enqueue, import_run, import_template
 
 SESSION_KEY = "imports.pending"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -119,12 +119,24 @@ def upload(request):
         except ImportFailed as exc:
             _discard(request, token)
             return _failed(request, form, exc, entry["name"])
+        pending = request.session[SESSION_KEY]
+        pending[token]["rows"] = len(result.rows)
+        request.session[SESSION_KEY] = pending
         return render(
             request,
             "imports/preview.html",
-            {"result": result, "rows": result.rows[:PREVIEW_ROWS], "token": token},
+            {
+                "result": result,
+                "rows": result.rows[:PREVIEW_ROWS],
+                "token": token,
+                "in_background": _in_background(len(result.rows)),
+            },
         )
     return render(request, "imports/upload.html", {"form": form, "kinds": kinds()})
+
+
+def _in_background(rows: int) -> bool:
+    return rows > settings.RESOC_IMPORT_BACKGROUND_ROWS
 
 
 @login_required
@@ -140,6 +152,18 @@ def confirm(request):
         _discard(request, token)
         messages.info(request, _("The import was cancelled; nothing was changed."))
         return redirect("imports:upload")
+    rows = entry.get("rows", 0)
+    if _in_background(rows):
+        # The job keeps its own copy of the file, checks it again and imports it all or nothing.
+        job = import_enqueue(
+            actor=request.user,
+            kind=entry["kind"],
+            path=entry["path"],
+            filename=entry["name"],
+            rows=rows,
+        )
+        _discard(request, token)
+        return redirect("jobs:detail", pk=job.pk)
     try:
         result = import_run(
             actor=request.user, kind=entry["kind"], path=entry["path"], filename=entry["name"]

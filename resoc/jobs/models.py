@@ -9,6 +9,14 @@ def result_path(job, filename: str) -> str:
     return f"jobs/{job.pk}/{filename}"
 
 
+def input_path(job, filename: str) -> str:
+    return f"jobs/{job.pk}/input/{filename}"
+
+
+def job_folder(job) -> str:
+    return f"jobs/{job.pk}"
+
+
 class Job(models.Model):
     """A piece of work done in the background for one user, with its progress and result file."""
 
@@ -39,9 +47,17 @@ class Job(models.Model):
     result = models.FileField(_("result"), upload_to=result_path, max_length=255, blank=True)
     # What the result holds, for the audit entry of its download (e.g. certificate numbers).
     result_info = models.JSONField(default=dict, blank=True)
+    # A file the work reads (e.g. an uploaded import), kept until the job has run to its end.
+    input = models.FileField(_("input"), upload_to=input_path, max_length=255, blank=True)
+    # The language of the request: the job's messages and files are written in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    # The task that runs the job now; a run whose task is no longer this one stops.
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # The heartbeat: set when the job starts and at each progress report. A running job without
+    # one for RESOC_JOB_STALE_MINUTES is taken as stopped (its worker died).
+    progress_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
 

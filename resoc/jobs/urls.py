@@ -9,4 +9,5 @@ urlpatterns = [
     path("<uuid:pk>/", views.job_detail, name="detail"),
     path("<uuid:pk>/progress/", views.job_progress, name="progress"),
     path("<uuid:pk>/download/", views.job_download, name="download"),
+    path("<uuid:pk>/again/", views.job_run_again, name="run_again"),
 ]

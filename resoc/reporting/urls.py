@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("key-results.xlsx", views.export_xlsx, name="export_xlsx"),
     path("factsheet.pdf", views.factsheet, name="factsheet"),
+    path("iati.xml", views.export_iati, name="export_iati"),
     path("indicators/", views_framework.indicators, name="indicators"),
     path("indicators/new/", views_framework.indicator_create, name="indicator_create"),
     path("indicators/<int:pk>/", views_framework.indicator_detail, name="indicator_detail"),

@@ -1,19 +1,26 @@
 """The results dashboard and its exports. Every role reads results; who is not a programme-wide
 reader (or coordinator of the country asked for) sees them as donors do, and managers may
-preview that view with `?as=donor`."""
+preview that view with `?as=donor`. The files (Excel, factsheet PDF, IATI XML) are made by
+background jobs (resoc/reporting/jobs.py), downloaded from the job's page."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from resoc.audit.services import audit_record
-from resoc.core.export import XLSX
 from resoc.registry.models import Country, ProjectCycle
-from resoc.reporting import charts, export, labels
+from resoc.reporting import charts, labels
 from resoc.reporting.filters import FilterError, ReportFilters, parse_filters
+from resoc.reporting.jobs import (
+    FACTSHEET_PDF,
+    KEY_RESULTS_XLSX,
+    iati_enqueue,
+    key_results_enqueue,
+)
 from resoc.reporting.rules import sees_full_results
 from resoc.reporting.selectors import report_for_user
 
@@ -25,9 +32,8 @@ def _require(user, perm):
         raise PermissionDenied
 
 
-def _filters(request) -> tuple[ReportFilters, str]:
-    """The filters asked for, or none and the reason when they cannot be used."""
-    get = request.GET
+def _filters(get) -> tuple[ReportFilters, str]:
+    """The filters asked for (a QueryDict), or none and the reason when they cannot be used."""
     try:
         return (
             parse_filters(
@@ -44,19 +50,17 @@ def _filters(request) -> tuple[ReportFilters, str]:
 
 def _report(request):
     _require(request.user, "reporting.view_results")
-    filters, error = _filters(request)
+    filters, error = _filters(request.GET)
     as_donor = request.GET.get("as") == "donor"
     results, donor_view = report_for_user(user=request.user, filters=filters, as_donor=as_donor)
     return filters, error, results, donor_view
 
 
-def _query(filters: ReportFilters, donor_view: bool, as_donor: bool) -> str:
-    from urllib.parse import urlencode
-
+def _params(filters: ReportFilters, as_donor: bool) -> dict[str, str]:
     params = filters.as_params()
     if as_donor:
         params["as"] = "donor"
-    return urlencode(params)
+    return params
 
 
 @login_required
@@ -65,7 +69,8 @@ def dashboard(request):
     if error:
         messages.error(request, error)
     as_donor = request.GET.get("as") == "donor"
-    query = _query(filters, donor_view, as_donor)
+    params = _params(filters, as_donor)
+    query = urlencode(params)
     return render(
         request,
         "reporting/dashboard.html",
@@ -76,6 +81,8 @@ def dashboard(request):
             "previewing": as_donor and sees_full_results(request.user, filters.country),
             "can_preview": not as_donor and sees_full_results(request.user, filters.country),
             "query": query,
+            "export_params": params,
+            "can_export_iati": request.user.has_perm("reporting.export_iati"),
             "api_url": reverse("api:reports-key-results") + (f"?{query}" if query else ""),
             "countries": Country.objects.filter(institutions__isnull=False).distinct(),
             "cycles": ProjectCycle.objects.order_by("code"),
@@ -90,37 +97,35 @@ def dashboard(request):
     )
 
 
-def _audit_export(request, filters: ReportFilters, fmt: str, donor_view: bool) -> None:
-    audit_record(
-        "reporting.key_results.exported",
-        actor=request.user,
-        detail={"filters": filters.as_params(), "format": fmt, "donor_view": donor_view},
+def _queue_key_results(request, kind: str):
+    _require(request.user, "reporting.view_results")
+    if request.method != "POST":
+        # An old link: the files are asked for with the dashboard's buttons now.
+        query = request.GET.urlencode()
+        return redirect(reverse("reporting:dashboard") + (f"?{query}" if query else ""))
+    filters, error = _filters(request.POST)
+    if error:
+        messages.error(request, error)
+        return redirect("reporting:dashboard")
+    job = key_results_enqueue(
+        user=request.user, kind=kind, filters=filters, as_donor=request.POST.get("as") == "donor"
     )
-
-
-def _filename(filters: ReportFilters, ext: str) -> str:
-    parts = ["key-results", filters.country or "", filters.cycle or "", filters.as_of.isoformat()]
-    return "-".join(p for p in parts if p) + f".{ext}"
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @login_required
 def export_xlsx(request):
-    filters, _error, results, donor_view = _report(request)
-    _audit_export(request, filters, "xlsx", donor_view)
-    response = HttpResponse(
-        export.xlsx_bytes(results, filters, donor_view=donor_view), content_type=XLSX
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(filters, "xlsx")}"'
-    return response
+    return _queue_key_results(request, KEY_RESULTS_XLSX)
 
 
 @login_required
 def factsheet(request):
-    filters, _error, results, donor_view = _report(request)
-    _audit_export(request, filters, "pdf", donor_view)
-    response = HttpResponse(
-        export.factsheet_pdf(results, filters, donor_view=donor_view),
-        content_type="application/pdf",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(filters, "pdf")}"'
-    return response
+    return _queue_key_results(request, FACTSHEET_PDF)
+
+
+@login_required
+@require_POST
+def export_iati(request):
+    _require(request.user, "reporting.export_iati")
+    job = iati_enqueue(user=request.user)
+    return redirect("jobs:detail", pk=job.pk)

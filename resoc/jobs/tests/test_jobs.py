@@ -174,6 +174,8 @@ def test_purge_deletes_only_expired_results(owner, finished_job):
 
 def test_attaching_again_replaces_the_earlier_file(owner, finished_job):
     folder = Path(finished_job.result.path).parent
+    Job.objects.filter(pk=finished_job.pk).update(status=Job.Status.RUNNING)
+    finished_job.status = Job.Status.RUNNING
     services.job_attach_result(job=finished_job, name="count.txt", file=ContentFile(b"again"))
     assert [f.name for f in folder.iterdir()] == ["count.txt"]
     assert finished_job.result.read() == b"again"

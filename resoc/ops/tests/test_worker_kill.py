@@ -22,23 +22,35 @@ def _database_url(tmp_path) -> str:
     return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_killing_a_worker_half_way_leaves_no_rows_and_the_job_can_run_again(tmp_path):
-    marker = tmp_path / "half-way"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "resoc.settings_test",
-        "DATABASE_URL": _database_url(tmp_path),
-        "RESOC_MEDIA_ROOT": str(tmp_path / "media"),
-    }
+class Processes:
+    """`python -m resoc.ops.tests.worker_process ACTION MARKER`, against one database."""
 
+    def __init__(self, tmp_path):
+        self.marker = tmp_path / "half-way"
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "resoc.settings_test",
+            "DATABASE_URL": _database_url(tmp_path),
+            "RESOC_MEDIA_ROOT": str(tmp_path / "media"),
+        }
+        if connection.vendor == "sqlite":
+            subprocess.run(  # noqa: S603
+                self.command("-m", "resoc.manage", "migrate", "--verbosity", "0"),
+                env=self.env,
+                cwd=REPO,
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
+
+    @staticmethod
     def command(*args) -> list[str]:
         return [sys.executable, *args]
 
-    def run(action: str) -> str:
+    def run(self, action: str) -> str:
         done = subprocess.run(  # noqa: S603
-            command("-m", "resoc.ops.tests.worker_process", action, str(marker)),
-            env=env,
+            self.command("-m", "resoc.ops.tests.worker_process", action, str(self.marker)),
+            env=self.env,
             cwd=REPO,
             capture_output=True,
             text=True,
@@ -47,32 +59,45 @@ def test_killing_a_worker_half_way_leaves_no_rows_and_the_job_can_run_again(tmp_
         assert done.returncode == 0, done.stderr
         return done.stdout.strip()
 
-    if connection.vendor == "sqlite":
-        subprocess.run(  # noqa: S603
-            command("-m", "resoc.manage", "migrate", "--verbosity", "0"),
-            env=env,
+    def kill_half_way(self, action: str) -> None:
+        """Start a worker and kill it (SIGKILL: no clean-up) once the job tells it is half-way."""
+        worker = subprocess.Popen(  # noqa: S603
+            self.command("-m", "resoc.ops.tests.worker_process", action, str(self.marker)),
+            env=self.env,
             cwd=REPO,
-            check=True,
-            capture_output=True,
-            timeout=300,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
-    run("enqueue")
-    worker = subprocess.Popen(  # noqa: S603
-        command("-m", "resoc.ops.tests.worker_process", "work", str(marker)),
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while not marker.exists() and worker.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert marker.exists(), "the worker never reached the middle of the job"
-        os.kill(worker.pid, signal.SIGKILL)
-    finally:
-        worker.kill()
-        worker.wait(timeout=30)
+        try:
+            deadline = time.monotonic() + 120
+            while (
+                not self.marker.exists() and worker.poll() is None and time.monotonic() < deadline
+            ):
+                time.sleep(0.1)
+            assert self.marker.exists(), "the worker never reached the middle of the job"
+            os.kill(worker.pid, signal.SIGKILL)
+        finally:
+            worker.kill()
+            worker.wait(timeout=30)
 
-    assert run("status") == "0 running"  # half of the rows were written, none were kept
-    assert run("retry") == "10 done"
+
+@pytest.mark.django_db(transaction=True)
+def test_killing_a_worker_half_way_leaves_no_rows_and_the_job_can_run_again(tmp_path):
+    processes = Processes(tmp_path)
+    processes.run("enqueue")
+    processes.kill_half_way("work")
+
+    assert processes.run("status") == "0 running"  # half of the rows were written, none were kept
+    assert processes.run("retry") == "10 done"  # an operator queues the task again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_killing_a_worker_during_an_import_keeps_nothing_and_the_import_runs_again(tmp_path):
+    """Its requester runs it again from the job's page, once it is marked failed as stale."""
+    processes = Processes(tmp_path)
+    processes.run("import-enqueue")
+    processes.kill_half_way("import-work")  # all 30 rows written, not committed
+
+    # Nothing was kept, and the uploaded file is, for the job to run again.
+    assert processes.run("import-status") == "0 running input"
+    assert processes.run("import-again") == "30 done no-input"

@@ -78,10 +78,21 @@ def test_nav_links_to_results(db, donor, client_for):
     assert f'href="{DASHBOARD}"' in response.content.decode()
 
 
+def export(client, name: str, data: dict) -> bytes:
+    """Ask for a file from the dashboard; it is made by a job (at once in the tests) and
+    downloaded from the job's page."""
+    queued = client.post(reverse(name), data)
+    assert queued.status_code == 302, queued
+    job_page = queued["Location"]
+    assert job_page.startswith("/jobs/")
+    download = client.get(job_page.rstrip("/") + "/download/")
+    assert download.status_code == 200
+    return b"".join(download.streaming_content)
+
+
 def test_excel_export_has_the_figures(programme, manager, client_for):
-    response = client_for(manager).get(reverse("reporting:export_xlsx"), TO)
-    assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    content = export(client_for(manager), "reporting:export_xlsx", TO)
+    sheet = load_workbook(io.BytesIO(content)).active
     values = {row[1]: row[2] for row in sheet.iter_rows(values_only=True) if len(row) > 2}
     assert values["Persons trained"] == 6
     assert values["Total invested (EUR)"] == "12800.00"
@@ -89,16 +100,17 @@ def test_excel_export_has_the_figures(programme, manager, client_for):
 
 
 def test_donor_excel_is_suppressed(programme, donor, client_for):
-    response = client_for(donor).get(reverse("reporting:export_xlsx"), TO)
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    content = export(client_for(donor), "reporting:export_xlsx", TO)
+    sheet = load_workbook(io.BytesIO(content)).active
     values = {row[1]: row[2] for row in sheet.iter_rows(values_only=True) if len(row) > 2}
     assert values["Persons trained"] == "<10"
     assert values["Prisoners"] == "<10"
 
 
 def test_exports_need_a_login(db, client):
-    for name in ("reporting:export_xlsx", "reporting:factsheet"):
+    for name in ("reporting:export_xlsx", "reporting:factsheet", "reporting:export_iati"):
         assert client.get(reverse(name)).status_code == 302
+        assert reverse("account_login") in client.post(reverse(name))["Location"]
 
 
 def _pdf_text(data: bytes) -> str:
@@ -106,12 +118,10 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_factsheet_pdf_for_a_donor(programme, donor, client_for):
-    response = client_for(donor).get(reverse("reporting:factsheet"), {**TO, "country": "RS"})
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(response.content))
+    content = export(client_for(donor), "reporting:factsheet", {**TO, "country": "RS"})
+    reader = PdfReader(io.BytesIO(content))
     assert 1 <= len(reader.pages) <= 2
-    text = _pdf_text(response.content)
+    text = _pdf_text(content)
     assert "Serbia" in text and "<10" in text
 
 
