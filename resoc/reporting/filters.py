@@ -2,7 +2,7 @@
 line and checked, so that a bad value is a clear message rather than an empty report."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q
 from django.utils import timezone
@@ -36,6 +36,18 @@ class ReportFilters:
         """The day the outcome figures are counted at, and the end of the period."""
         return self.date_to or timezone.localdate()
 
+    def in_whole_quarters(self) -> "ReportFilters":
+        """The period widened and cut to calendar quarters, for figures under disclosure control.
+
+        Suppressing each figure below the threshold is not enough when the period can be moved
+        by a day: the difference of two large counts would tell about one person. So a donor's
+        period starts on the first day of a quarter, and ends (with the outcomes counted) on the
+        last day of the last whole quarter up to the day asked (or today).
+        """
+        start = quarter_start(self.date_from) if self.date_from else None
+        end = quarter_start(self.as_of + datetime.timedelta(days=1)) - datetime.timedelta(days=1)
+        return replace(self, date_from=start, date_to=end)
+
     def as_params(self) -> dict[str, str]:
         """The filters as query parameters (only those set)."""
         params = {
@@ -45,6 +57,10 @@ class ReportFilters:
             "to": self.date_to.isoformat() if self.date_to else "",
         }
         return {k: v for k, v in params.items() if v}
+
+
+def quarter_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
 # (name, youngest, oldest) in whole years, counted as the event's year minus the birth year.

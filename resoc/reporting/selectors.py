@@ -209,7 +209,6 @@ def report_for_user(*, user, filters: ReportFilters, as_donor: bool = False) -> 
     from resoc.reporting.disclosure import for_donors
     from resoc.reporting.rules import sees_full_results
 
-    results = key_results_for(filters)
     if as_donor or not sees_full_results(user, filters.country):
-        return for_donors(results), True
-    return results, False
+        return for_donors(key_results_for(filters.in_whole_quarters())), True
+    return key_results_for(filters), False

@@ -151,3 +151,21 @@ def test_procurement_token_also_gets_suppressed_figures(programme, api_for):
     user = UserFactory(role=Role.PROCUREMENT, countries=[country("RS")])
     body = api_for(user).get(URL, {"to": "2025-01-01"}).json()
     assert body["persons_trained"]["total"] == "<10"
+
+
+def test_a_donors_period_is_cut_to_whole_quarters(programme, donor, manager, api_for):
+    """Moving the period by a day must not let a donor difference out one person."""
+    asked = {"from": "2024-02-10", "to": "2025-08-20"}
+    body = api_for(donor).get(URL, asked).json()
+    assert body["filters"]["from"] == "2024-01-01"
+    assert body["filters"]["to"] == "2025-06-30"
+    a_day_later = api_for(donor).get(URL, {**asked, "to": "2025-08-21"}).json()
+    assert a_day_later == body
+    # Those who see the full figures get the period they asked for.
+    full = api_for(manager).get(URL, asked).json()
+    assert full["filters"]["from"] == "2024-02-10" and full["filters"]["to"] == "2025-08-20"
+
+
+def test_a_quarters_last_day_stays_the_end_of_a_donors_period(programme, donor, api_for):
+    body = api_for(donor).get(URL, {"to": "2025-03-31"}).json()
+    assert body["filters"]["to"] == "2025-03-31"
