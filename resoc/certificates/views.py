@@ -8,6 +8,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from resoc.audit.context import client_ip
@@ -192,7 +193,8 @@ def cohort_issue(request, code):
     )
     messages.success(
         request,
-        _("%(count)s certificate(s) issued.") % {"count": len(issued)},
+        ngettext("%(count)s certificate issued.", "%(count)s certificates issued.", len(issued))
+        % {"count": len(issued)},
     )
     return redirect("certificates:cohort", code=cohort.code)
 
