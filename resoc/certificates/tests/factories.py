@@ -1,24 +1,20 @@
-"""Training records for the certificates' tests (the training app keeps its own factories)."""
+"""Training records as the certificates' tests want them: a certified course with its
+certifying organisation, an online cohort and a completed enrollment."""
 
 import datetime
 
 import factory
 
-from resoc.people.tests.factories import PersonFactory
-from resoc.registry.tests.factories import CycleFactory, OrganisationFactory
-from resoc.training.models import Cohort, Course, Enrollment
+from resoc.registry.tests.factories import OrganisationFactory
+from resoc.training.models import Course, Enrollment
+from resoc.training.tests import factories as training
 
 
-class CourseFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Course
-
+class CourseFactory(training.CourseFactory):
     code = factory.Sequence(lambda n: f"CRS{n}")
     title = "Metalwork basics (MIG/MAG welding)"
     category = Course.Category.VOCATIONAL
     description = "Welding with MIG/MAG machines, safety at work and reading drawings."
-    hours = 120
-    certified = True
     certifying_organisation = factory.SubFactory(
         OrganisationFactory,
         name="Tehnička škola Nikola Tesla",
@@ -26,23 +22,16 @@ class CourseFactory(factory.django.DjangoModelFactory):
     )
 
 
-class CohortFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Cohort
-
-    code = factory.Sequence(lambda n: f"COH{n}")
+class CohortFactory(training.CohortFactory):
     course = factory.SubFactory(CourseFactory)
     institution = None
-    cycle = factory.SubFactory(CycleFactory)
     start = datetime.date(2025, 2, 3)
     end = datetime.date(2025, 6, 27)
+    capacity = None
 
 
-class EnrollmentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Enrollment
-
+class EnrollmentFactory(training.EnrollmentFactory):
     cohort = factory.SubFactory(CohortFactory)
-    person = factory.SubFactory(PersonFactory)
     status = Enrollment.Status.COMPLETED
+    applied_on = None
     completed_on = datetime.date(2025, 6, 27)
