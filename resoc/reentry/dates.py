@@ -6,14 +6,9 @@ import datetime
 
 from django.conf import settings
 
+from resoc.core.dates import add_months
+
 DAY = datetime.timedelta(days=1)
-
-
-def add_months(day: datetime.date, count: int) -> datetime.date:
-    """The same day `count` months later (or earlier); the 31st becomes a shorter month's last."""
-    index = day.year * 12 + day.month - 1 + count
-    year, month = index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def release_cutoff(as_of: datetime.date, months: int) -> datetime.date:
