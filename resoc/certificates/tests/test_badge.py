@@ -5,19 +5,26 @@ import pytest
 from django.conf import settings
 from jsonschema import Draft201909Validator, FormatChecker
 
+import resoc.certificates
 from resoc.certificates.badge import certificate_badge
 from resoc.certificates.services import certificate_revoke
 
-STANDARD = Path(settings.BASE_DIR).parent / "shared" / "standards" / "openbadges-3.0"
+# The official schema and context, copied unchanged from the project's shared standards.
+STANDARD = Path(resoc.certificates.__file__).parent / "standards" / "openbadges-3.0"
+SHARED = Path(settings.BASE_DIR).parent / "shared" / "standards" / "openbadges-3.0"
 
 
 @pytest.fixture(scope="module")
 def validator():
-    schema_file = STANDARD / "achievementcredential.json"
-    if not schema_file.exists():
-        pytest.skip(f"The shared Open Badges 3.0 schema is not here: {schema_file} is missing.")
-    schema = json.loads(schema_file.read_text())
+    schema = json.loads((STANDARD / "achievementcredential.json").read_text())
     return Draft201909Validator(schema, format_checker=FormatChecker())
+
+
+def test_the_copied_standard_is_the_shared_one():
+    if not SHARED.is_dir():
+        pytest.skip(f"The shared standards are not beside the repository ({SHARED}).")
+    for name in ("achievementcredential.json", "context-3.0.3.json", "example-credential.json"):
+        assert (STANDARD / name).read_bytes() == (SHARED / name).read_bytes(), name
 
 
 def _errors(validator, credential) -> list[str]:
