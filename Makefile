@@ -31,6 +31,7 @@ demo: install
 test: install browsers
 	$(BIN)/ruff check resoc benchmarks
 	$(BIN)/ruff format --check resoc benchmarks
+	mkdir -p var
 	$(BIN)/resoc makemigrations --check --dry-run --settings=resoc.settings_test >/dev/null
 	$(BIN)/pytest -n 2 --dist loadfile
 
