@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 
 from resoc.accounts import roles as account_roles
@@ -271,6 +272,12 @@ def _rate(active: int, eligible: int) -> Decimal | None:
     return (Decimal(active) / Decimal(eligible)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
 
+def _late_visits(as_of: datetime.date, months: int) -> Q:
+    """A grant's visits (joined) at or after its `months` mark, by `as_of`."""
+    since = months_between_sql("delivered_on", "visits__visited_on")
+    return Q(visits__visited_on__lte=as_of) & Q(GreaterThanOrEqual(since, months))
+
+
 def grant_survival(*, qs: QuerySet[Grant], as_of: datetime.date, months: int) -> dict:
     """Business survival `months` after delivery, counted in the database.
 
@@ -278,8 +285,25 @@ def grant_survival(*, qs: QuerySet[Grant], as_of: datetime.date, months: int) ->
     visit at or after that mark (and by `as_of`), `eligible` is their number, `active` the number
     whose latest such visit found the business active, `rate` = active / eligible as a fraction
     (4 places), or None without eligible grants.
+
+    One grouped pass over the grants joined to their visits, no subquery per grant: a grant has
+    one visit a day at most, so its latest late visit was active exactly when the latest late
+    visit that found the business active is on the same day.
     """
-    counts = _survival_qs(qs, as_of, months).aggregate(**_counts())
+    late = _late_visits(as_of, months)
+    grants = (
+        qs.filter(status__in=DELIVERED_STATUSES, delivered_on__lte=delivered_by(as_of, months))
+        .order_by()
+        .values("pk")
+        .annotate(
+            last=Max("visits__visited_on", filter=late),
+            last_active=Max("visits__visited_on", filter=late & Q(visits__business_active=True)),
+        )
+    )
+    counts = grants.aggregate(
+        eligible=Count("pk", filter=Q(last__isnull=False)),
+        active=Count("pk", filter=Q(last_active=F("last"))),
+    )
     return {
         "eligible": counts["eligible"],
         "active": counts["active"],

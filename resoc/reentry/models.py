@@ -359,6 +359,15 @@ class FollowUp(TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["person", "date"], name="one_follow_up_per_day")
         ]
+        indexes = [
+            # The outcome figures join each person's employed contacts to their release
+            # (resoc.reporting.outcomes): read from this index alone, in person order.
+            models.Index(
+                fields=["person", "date"],
+                condition=Q(employment__in=["employed", "self_employed"]),
+                name="employed_follow_up_by_person",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person.ref} {self.date}"

@@ -3,12 +3,13 @@ line and checked, so that a bad value is a clear message rather than an empty re
 
 import datetime
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from resoc.registry.models import Country, ProjectCycle
+from resoc.registry.models import Country, Institution, ProjectCycle
 
 
 class FilterError(ValueError):
@@ -17,6 +18,14 @@ class FilterError(ValueError):
     def __init__(self, message: str, param: str):
         super().__init__(message)
         self.param = param
+
+
+@dataclass(frozen=True)
+class Sites:
+    """The institutions and workshops a country (and kind of institution) selects."""
+
+    institutions: tuple[int, ...]
+    workshops: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,30 @@ class ReportFilters:
     sex: str | None = None
     age_band: str | None = None
     institution_kind: str | None = None
+
+    @cached_property
+    def sites(self) -> Sites | None:
+        """The institutions and workshops of the country and kind of institution asked for, or
+        None when neither is; read once per filters, in one query.
+
+        The records are then selected by these keys rather than through a join to the country:
+        PostgreSQL plans a list of keys with what it knows of the column, while the join led
+        it to read the equipment workshop by workshop (seconds at a million people).
+        """
+        if not (self.country or self.institution_kind):
+            return None
+        q = Q()
+        if self.country:
+            q &= Q(country__code=self.country)
+        if self.institution_kind:
+            q &= Q(kind=self.institution_kind)
+        rows = Institution.objects.filter(q).values_list("pk", "workshops__pk").order_by()
+        institutions, workshops = set(), set()
+        for institution, workshop in rows:
+            institutions.add(institution)
+            if workshop is not None:
+                workshops.add(workshop)
+        return Sites(tuple(sorted(institutions)), tuple(sorted(workshops)))
 
     @property
     def as_of(self) -> datetime.date:

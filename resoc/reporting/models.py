@@ -209,3 +209,60 @@ class MediaCoverage(TimeStamped):
         super().clean()
         if self.outlet_id and self.outlet.kind != Organisation.Kind.MEDIA:
             raise ValidationError({"outlet": _("Choose an organisation of kind media.")})
+
+
+# Read-only views of the re-entry area's records, joined to custody episodes on their person
+
+
+class _SamePerson(models.ForeignObject):
+    """A join of two records on their person, used by the reports only: not a foreign key (a
+    person has many custody episodes), so its target need not be unique."""
+
+    requires_unique_target = False
+
+
+class ReleaseFollowUp(models.Model):
+    """`reentry.FollowUp` as the outcome figures read it: reached from each custody episode of
+    the same person (`CustodyEpisode.release_follow_ups`), with no join through the person."""
+
+    person_id = models.BigIntegerField()
+    date = models.DateField()
+    employment = models.CharField(max_length=20)
+    episodes = _SamePerson(
+        "people.CustodyEpisode",
+        on_delete=models.DO_NOTHING,
+        from_fields=["person_id"],
+        to_fields=["person"],
+        related_name="release_follow_ups",
+        null=True,
+    )
+
+    class Meta:
+        managed = False
+        db_table = "reentry_followup"
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.date}"
+
+
+class ReleaseEvent(models.Model):
+    """`reentry.OutcomeEvent` (reoffending) as the outcome figures read it: reached from each
+    custody episode of the same person (`CustodyEpisode.release_events`)."""
+
+    person_id = models.BigIntegerField()
+    date = models.DateField()
+    episodes = _SamePerson(
+        "people.CustodyEpisode",
+        on_delete=models.DO_NOTHING,
+        from_fields=["person_id"],
+        to_fields=["person"],
+        related_name="release_events",
+        null=True,
+    )
+
+    class Meta:
+        managed = False
+        db_table = "reentry_outcomeevent"
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.date}"

@@ -179,29 +179,34 @@ def first_enrollments(f: ReportFilters):
 
 
 def persons_trained(f: ReportFilters) -> dict:
-    """Trained persons once each, by situation at their first cohort's start, sex and age."""
+    """Trained persons once each, by situation at their first cohort's start, sex and age.
+
+    Each first enrollment's category, sex and age are worked out once in an inner query (its
+    rows are distinct already: DISTINCT only makes Django keep it a subquery), and the outer one
+    counts them: PostgreSQL then fetches each person by key rather than reading them all."""
     rows = (
         first_enrollments(f)
         .annotate(
             category=_situation(OuterRef("cohort__start")),
+            sex=F("person__sex"),
             age=ExtractYear("cohort__start") - F("person__birth_year"),
         )
         .annotate(juvenile=Case(When(age__lt=JUVENILE_BELOW, then=Value(1)), default=Value(0)))
         .order_by()
-        .values_list("category", "person__sex", "juvenile")
-        .annotate(n=Count("pk"))
+        .values("pk", "category", "sex", "juvenile")
+        .distinct()
     )
-    result = dict.fromkeys(PERSONS_TRAINED_FIELDS, 0)
-    for category, sex, juvenile, n in rows:
-        result["total"] += n
-        result[CATEGORY_FIELDS[category]] += n
-        if sex == Person.Sex.FEMALE:
-            result["female"] += n
-        elif sex == Person.Sex.MALE:
-            result["male"] += n
-        if juvenile:
-            result["juveniles"] += n
-    return result
+    counts = {"total": Count("pk")}
+    counts |= {
+        name: Count("pk", filter=Q(category=category)) for category, name in CATEGORY_FIELDS.items()
+    }
+    counts |= {
+        "female": Count("pk", filter=Q(sex=Person.Sex.FEMALE)),
+        "male": Count("pk", filter=Q(sex=Person.Sex.MALE)),
+        "juveniles": Count("pk", filter=Q(juvenile=1)),
+    }
+    totals = rows.aggregate(**counts)
+    return {name: totals[name] or 0 for name in PERSONS_TRAINED_FIELDS}
 
 
 def report_for_user(*, user, filters: ReportFilters, as_donor: bool = False) -> tuple[dict, bool]:

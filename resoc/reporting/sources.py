@@ -1,6 +1,8 @@
 """The records behind the key results, filtered by country, cycle and period.
 
 Each function returns an unevaluated queryset; the selectors aggregate them in the database.
+The country and the kind of institution select by the keys of their institutions and workshops
+(`ReportFilters.sites`).
 `from`/`to` select by cohort start, equipment delivery and grant delivery; work assignments,
 which belong to no cycle, count when they run during the period and are left out when a cycle is
 asked for.
@@ -36,10 +38,8 @@ def _period(field: str, f: ReportFilters) -> Q:
 def equipment_delivered(f: ReportFilters, prefix: str = "") -> Q:
     """Items from delivery on (not specified, tendered or ordered), delivered in the period."""
     q = Q(status__in=sorted(DELIVERED_OR_LATER)) & _period("delivered_on", f)
-    if f.institution_kind:
-        q &= Q(workshop__institution__kind=f.institution_kind)
-    if f.country:
-        q &= Q(workshop__institution__country__code=f.country)
+    if f.sites is not None:  # the country and kind of institution
+        q &= Q(workshop_id__in=f.sites.workshops)
     if f.cycle:
         q &= Q(cycle__code=f.cycle)
     return _prefixed(q, prefix)
@@ -48,10 +48,8 @@ def equipment_delivered(f: ReportFilters, prefix: str = "") -> Q:
 def cohort_q(f: ReportFilters, prefix: str = "") -> Q:
     """Cohorts of the cycle and country (by their institution) that started in the period."""
     q = _period("start", f)
-    if f.institution_kind:
-        q &= Q(institution__kind=f.institution_kind)
-    if f.country:
-        q &= Q(institution__country__code=f.country)
+    if f.sites is not None:
+        q &= Q(institution_id__in=f.sites.institutions)
     if f.cycle:
         q &= Q(cycle__code=f.cycle)
     return _prefixed(q, prefix)
@@ -61,10 +59,8 @@ def assignment_q(f: ReportFilters, prefix: str = "") -> Q:
     q = Q(start__lte=f.as_of)
     if f.date_from:
         q &= Q(end__isnull=True) | Q(end__gte=f.date_from)
-    if f.institution_kind:
-        q &= Q(workshop__institution__kind=f.institution_kind)
-    if f.country:
-        q &= Q(workshop__institution__country__code=f.country)
+    if f.sites is not None:
+        q &= Q(workshop_id__in=f.sites.workshops)
     if f.cycle:
         q &= Q(pk__in=[])
     return _prefixed(q, prefix)

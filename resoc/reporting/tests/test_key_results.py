@@ -121,6 +121,19 @@ def test_rate_is_null_when_nobody_is_eligible(programme):
     assert results["recidivism_12m"] == {"eligible": 0, "reoffended": 0, "rate": None}
 
 
+def test_a_country_without_institutions_or_workshops_counts_nothing(programme):
+    from resoc.registry.tests.factories import InstitutionFactory, country
+
+    country("ME")
+    InstitutionFactory(code="I-AL", country=country("AL"))  # no workshop, no cohort
+    for code in ("ME", "AL"):
+        results = key_results(country=code, date_to=TO)
+        assert results["institutions_reached"] == results["workshops_equipped"] == 0
+        assert results["total_invested_eur"] == "0.00"
+        assert results["persons_trained"]["total"] == 0
+        assert results["recidivism_12m"] == {"eligible": 0, "reoffended": 0, "rate": None}
+
+
 def test_country_filter_uses_the_institutions_country(programme):
     results = key_results(country="ba", date_to=TO)
     assert results["institutions_reached"] == 1
