@@ -14,6 +14,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from allauth.mfa.utils import decrypt
 from django.db import transaction
+from django.utils import timezone
 
 from resoc.accounts.models import Role, User
 from resoc.accounts.services import user_add
@@ -100,8 +101,22 @@ def demo_load() -> Counter:
     counts["trainer_cohort"] += training.seed_trainers(seed=DEMO_SEED)
     # The grant calls' committees (grants.rs among them) score the seeded applications.
     counts["grant_evaluation"] += grants.seed_grant_committees(seed=DEMO_SEED)
+    counts["certificate"] += _issue_certificates()
     audit_record("demo.loaded", actor=None, detail={"counts": dict(sorted(counts.items()))})
     return counts
+
+
+def _issue_certificates() -> int:
+    """The certificates of the ended cohorts of certified courses, issued on their last day."""
+    from resoc.certificates.services import certificates_issue_due
+    from resoc.training.models import Cohort
+
+    ended = Cohort.objects.filter(course__certified=True, end__lt=timezone.localdate())
+    issued = 0
+    for cohort in ended.order_by("end", "code"):
+        with transaction.atomic():
+            issued += len(certificates_issue_due(actor=None, cohort=cohort, on=cohort.end))
+    return issued
 
 
 def demo_totp_code(username: str) -> tuple[str, int]:

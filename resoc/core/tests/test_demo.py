@@ -116,3 +116,14 @@ def test_no_code_is_printed_for_a_user_with_a_real_secret(demo_mode):
         demo_totp_code("real")
     with pytest.raises(CommandError, match="no authenticator"):
         call_command("demo", totp="nobody", stdout=StringIO())
+
+
+def test_demo_has_certificates_of_ended_cohorts_that_anyone_can_verify(demo_mode, client):
+    from resoc.certificates.models import Certificate
+
+    run_demo()
+    certificates = Certificate.objects.select_related("enrollment__cohort")
+    assert certificates.exists()
+    assert all(c.issued_on == c.enrollment.cohort.end for c in certificates)
+    first = certificates.first()
+    assert client.get(first.verify_path).status_code == 200

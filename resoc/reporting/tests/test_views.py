@@ -26,7 +26,8 @@ def test_manager_sees_full_figures_with_charts(programme, manager, client_for):
     response = client_for(manager).get(DASHBOARD, TO)
     assert response.status_code == 200
     text = response.content.decode()
-    assert "12,800.00" in _headline(response)
+    assert '<span class="number">12,800</span>' in _headline(response)  # whole euros up top
+    assert "12800.00" in text  # to the cent in the table of all figures
     assert '<span class="number">6</span>' in _headline(response)
     assert text.count("<svg") >= 3
     assert "<script" not in text.split("</header>", 1)[1]  # charts are plain SVG
