@@ -12,7 +12,9 @@ from resoc.reporting import charts, labels
 from resoc.reporting.filters import ReportFilters
 
 
-def _scope_text(filters: ReportFilters) -> dict:
+def _scope_text(filters: ReportFilters, donor_view: bool) -> dict:
+    if donor_view:  # the period the figures were counted over (see ReportFilters)
+        filters = filters.in_whole_quarters()
     country = Country.objects.filter(code=filters.country).first() if filters.country else None
     cycle = ProjectCycle.objects.filter(code=filters.cycle).first() if filters.cycle else None
     return {
@@ -27,7 +29,7 @@ def xlsx_bytes(results: dict, filters: ReportFilters, *, donor_view: bool) -> by
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Key results")[:31]
-    scope = _scope_text(filters)
+    scope = _scope_text(filters, donor_view)
     sheet.append([_("Key results"), scope["country"], scope["cycle"]])
     sheet.append([_("From"), scope["period_from"], _("To (as of)"), scope["as_of"]])
     if donor_view:
@@ -56,7 +58,7 @@ def xlsx_bytes(results: dict, filters: ReportFilters, *, donor_view: bool) -> by
 def factsheet_context(results: dict, filters: ReportFilters, *, donor_view: bool) -> dict:
     return {
         "results": results,
-        "scope": _scope_text(filters),
+        "scope": _scope_text(filters, donor_view),
         "donor_view": donor_view,
         "charts": [(c.title, charts.render(c)) for c in charts.results_charts(results)],
         "rates": [

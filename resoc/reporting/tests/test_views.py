@@ -1,5 +1,6 @@
 """The results dashboard, its exports and the command, for allowed and forbidden users."""
 
+import datetime
 import io
 import json
 
@@ -139,6 +140,24 @@ def test_command_prints_what_a_donor_sees(programme, capsys):
     call_command("report", "key-results", "--format", "json", "--to", "2025-01-01", "--donor")
     body = json.loads(capsys.readouterr().out)
     assert body["persons_trained"]["total"] == "<10"
+    assert body["filters"]["to"] == "2024-12-31"  # a donor's period ends with a whole quarter
+
+
+def test_a_donors_excel_names_the_period_counted(programme, tmp_path):
+    xlsx = tmp_path / "r.xlsx"
+    call_command(
+        "report",
+        "key-results",
+        "--to",
+        "2025-02-10",
+        "--format",
+        "xlsx",
+        "--output",
+        str(xlsx),
+        "--donor",
+    )
+    first_rows = [[c.value for c in row] for row in load_workbook(xlsx).active.iter_rows(max_row=2)]
+    assert first_rows[1][3] == datetime.datetime(2024, 12, 31)  # openpyxl reads dates back so
 
 
 def test_command_writes_excel_and_pdf(programme, tmp_path):

@@ -43,9 +43,10 @@ class Command(BaseCommand):
         fmt, output, donor = options["format"], options["output"], options["donor"]
         if fmt != "json" and not output:
             raise CommandError(f"--format {fmt} needs --output F.")
-        results = key_results_for(filters)
-        if donor:
-            results = for_donors(results)
+        if donor:  # counted as a donor's (see ReportFilters.in_whole_quarters)
+            results = for_donors(key_results_for(filters.in_whole_quarters()))
+        else:
+            results = key_results_for(filters)
         if fmt == "json":
             data = (json.dumps(results, indent=2, ensure_ascii=False) + "\n").encode()
         elif fmt == "xlsx":
