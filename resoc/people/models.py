@@ -1,6 +1,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from resoc.core.models import TimeStamped
@@ -45,7 +46,12 @@ class Person(TimeStamped):
         ordering = ["family_name", "given_name", "ref"]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
-        indexes = [models.Index(fields=["family_name", "given_name", "ref"], name="person_order")]
+        indexes = [
+            models.Index(fields=["family_name", "given_name", "ref"], name="person_order"),
+            # A commissioner's released people returning home (resoc.people.selectors): the
+            # case-insensitive match on the home municipality, by index.
+            models.Index(Upper("home_municipality"), F("kind"), name="person_home_kind"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name} ({self.ref})"
