@@ -3,9 +3,14 @@
 import os
 import sys
 
+# Listing the commands signs nothing and reads no data, so it works before any configuration.
+HELP = {"help", "--help", "-h", "--version", "version"}
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resoc.settings")
+    if len(sys.argv) < 2 or sys.argv[1] in HELP:
+        os.environ.setdefault("RESOC_SECRET_KEY", "only-for-listing-commands-" + "x" * 30)
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
